@@ -1,0 +1,32 @@
+import type { BillowErrorCode } from '../../core/errors.ts'
+
+/** The HTTP status of each error code; the compiler checks that every code has one. */
+export const REST_STATUS = {
+  InvalidParameterValue: 400,
+  MissingParameter: 400,
+  UnknownParameter: 400,
+  MalformedRequest: 400,
+  PayloadTooLarge: 413,
+  Unauthenticated: 401,
+  Forbidden: 403,
+  RouteNotFound: 404,
+  ImageNotFound: 404,
+  ImageInUse: 409,
+  LaunchConfigurationNotFound: 404,
+  LaunchConfigurationInUse: 409,
+  ScalingGroupNotFound: 404,
+  ScalingGroupNotEmpty: 409,
+  ScalingGroupNotActive: 409,
+  ScalingRuleNotFound: 404,
+  InstanceNotFound: 404,
+  InstanceStateInvalid: 409,
+  ActivityNotFound: 404,
+  TokenNotFound: 404,
+  NameConflict: 409,
+  'IncorrectCapacity.MinSize': 400,
+  'IncorrectCapacity.MaxSize': 400,
+  'IncorrectCapacity.DesiredCapacity': 400,
+  QueueFull: 429,
+  SubnetExhausted: 409,
+  ProviderFailure: 502,
+} as const satisfies Record<BillowErrorCode, number>

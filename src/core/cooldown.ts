@@ -1,0 +1,20 @@
+/**
+ * One cooldown model for every way a rule can run (docs/concepts.md, "Cooldown"):
+ *
+ * - When an activity that a rule (or a manual capacity change asking for it) started ends, the
+ *   group is in cooldown for the rule's cooldown, or the group's default when the rule has none.
+ * - Automatic executions (alarms, schedules) during cooldown are refused: a Rejected activity.
+ * - Manual executions honour cooldown unless the request says to ignore it. ESS's
+ *   ExecuteScalingRule ignores it; Tencent's ExecutePolicy honours it only when asked. The
+ *   compatible APIs map onto this one switch.
+ * - Fixed-number mode and elastic recovery are never blocked by cooldown.
+ */
+import type { ScalingGroup, ScalingRule } from './types.ts'
+
+export const isInCooldown = (group: Pick<ScalingGroup, 'cooldownUntilMs'>, nowMs: number): boolean =>
+  group.cooldownUntilMs !== null && nowMs < group.cooldownUntilMs
+
+export const cooldownSecondsFor = (
+  group: Pick<ScalingGroup, 'defaultCooldownSeconds'>,
+  rule: Pick<ScalingRule, 'cooldownSeconds'> | null,
+): number => rule?.cooldownSeconds ?? group.defaultCooldownSeconds

@@ -1,0 +1,136 @@
+/**
+ * The composition root: the only module that imports concrete adapters. `startServer` wires the
+ * embedded defaults (SQLite store, local process provider, HTTP probe, system clock) to the
+ * engine and the REST API and starts both.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { serve } from '@hono/node-server'
+import { createRestApp } from './api/rest/app.ts'
+import { systemClock } from './clock/system.ts'
+import { dataPaths, type ServerInfo } from './config.ts'
+import { seedDemo } from './demo.ts'
+import { Engine } from './engine/engine.ts'
+import { randomIds } from './ids/random-ids.ts'
+import { createConsoleLogger } from './log/console-logger.ts'
+import { createHttpProbe } from './probe/http-probe.ts'
+import { createProcessProvider } from './providers/process/process-provider.ts'
+import type { ServiceContext } from './service/context.ts'
+import { createServices } from './service/services.ts'
+import { newSecret } from './service/tokens.ts'
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts'
+
+export const VERSION = '0.1.0'
+/** The region this installation reports in ARIs and cloud dialects (BILLOW_REGION overrides). */
+export const DEFAULT_REGION = 'local-1'
+
+export interface StartServerOptions {
+  readonly host: string
+  readonly port: number
+  readonly dataDir: string
+  readonly demo: boolean
+  /** Where log lines go; stderr by default. */
+  readonly log?: (line: string) => void
+}
+
+export interface ServerHandle {
+  readonly url: string
+  readonly adminTokenPath: string
+  close(): Promise<void>
+}
+
+export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
+  const paths = dataPaths(options.dataDir)
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  mkdirSync(paths.instances, { recursive: true, mode: 0o700 })
+  const log = createConsoleLogger(options.log)
+  const adminSecret = readOrCreateAdminToken(paths.adminToken)
+  const store = await openSqliteStore(paths.store)
+  const accountId = await accountIdOf(store)
+  const provider = createProcessProvider({ rootDirectory: paths.instances })
+  let engine: Engine | undefined
+  const context: ServiceContext = {
+    store,
+    clock: systemClock,
+    ids: randomIds,
+    provider,
+    wakeEngine: () => engine?.wake(),
+    settings: {
+      region: process.env.BILLOW_REGION || DEFAULT_REGION,
+      accountId,
+      standaloneZoneId: 'standalone',
+      standaloneSubnet: '127.30.0.0/16',
+    },
+  }
+  engine = new Engine({ clock: systemClock, store, provider, probe: createHttpProbe(), ids: randomIds, log })
+  const services = createServices(context, { adminSecret })
+  if (options.demo)
+    await seedDemo(services, { store, demoDirectory: fileURLToPath(new URL('../examples/demo-app', import.meta.url)) })
+  const app = createRestApp({ services, log, version: VERSION })
+  const server = await listen(app.fetch, options.host, options.port)
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  const info: ServerInfo = { url, pid: process.pid }
+  writeFileSync(paths.serverInfo, `${JSON.stringify(info)}\n`, { mode: 0o600 })
+  engine.start()
+  log.info('server.started', { url, dataDir: options.dataDir })
+  return {
+    url,
+    adminTokenPath: paths.adminToken,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections?.()
+      await engine?.stop()
+      await store.close()
+      rmSync(paths.serverInfo, { force: true })
+      log.info('server.stopped', {})
+    },
+  }
+}
+
+type NodeServer = ReturnType<typeof serve> & { closeAllConnections?: () => void }
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<NodeServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server as NodeServer)) as NodeServer
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${hostname} is in use: pick another with --port or BILLOW_PORT`, {
+              cause: error,
+            })
+          : error,
+      )
+    })
+  })
+}
+
+/** The admin token is made once per data directory and kept readable by its owner only. */
+function readOrCreateAdminToken(path: string): string {
+  try {
+    const existing = readFileSync(path, 'utf8').trim()
+    if (existing.length > 0) return existing
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const secret = newSecret()
+  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' })
+  return secret
+}
+
+/** A 16-digit account id, made once, like the clouds' account numbers in ARIs. */
+async function accountIdOf(store: Awaited<ReturnType<typeof openSqliteStore>>): Promise<string> {
+  const existing = await store.meta.get('account-id')
+  if (existing) return existing
+  const digits = [...randomBytes(16)].map((byte) => String(byte % 10)).join('')
+  const accountId = `1${digits.slice(1)}`
+  await store.meta.set('account-id', accountId)
+  return accountId
+}

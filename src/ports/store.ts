@@ -1,0 +1,88 @@
+/**
+ * Where every piece of state lives. Implementations: store/sqlite (the embedded default; also
+ * in-memory for engine tests and the simulator), store/postgres later.
+ *
+ * Contract: each method is one statement; `transaction` runs its work atomically and in
+ * isolation from other writers (one command = one transaction, so nothing is half written).
+ * Reads return frozen snapshots; writers pass whole records (no partial updates).
+ */
+import type {
+  ActivityId,
+  ImageId,
+  InstanceId,
+  LaunchConfigurationId,
+  ScalingGroupId,
+  ScalingRuleId,
+  TokenId,
+} from '../core/ids.ts'
+import type {
+  Activity,
+  ActivityStatus,
+  ApiToken,
+  Image,
+  Instance,
+  InstanceState,
+  LaunchConfiguration,
+  ScalingGroup,
+  ScalingRule,
+} from '../core/types.ts'
+
+/** A table of records keyed by id. `insert` throws on a duplicate id; `update` on a missing one. */
+export interface RecordTable<T, Id> {
+  get(id: Id): Promise<T | undefined>
+  insert(record: T): Promise<void>
+  update(record: T): Promise<void>
+  /** Idempotent: deleting a missing record resolves. */
+  delete(id: Id): Promise<void>
+}
+
+export interface InstanceFilter {
+  /** A group id, or null for standalone instances; absent for all. */
+  readonly groupId?: ScalingGroupId | null
+  readonly states?: readonly InstanceState[]
+}
+
+export interface ActivityFilter {
+  readonly groupId?: ScalingGroupId
+  readonly statuses?: readonly ActivityStatus[]
+  /** Newest first when limited; oldest first otherwise (queue order). */
+  readonly newestFirst?: boolean
+  readonly limit?: number
+}
+
+export interface Collections {
+  readonly images: RecordTable<Image, ImageId> & { list(): Promise<readonly Image[]> }
+  readonly launchConfigurations: RecordTable<LaunchConfiguration, LaunchConfigurationId> & {
+    list(): Promise<readonly LaunchConfiguration[]>
+    countUsingImage(imageId: ImageId): Promise<number>
+  }
+  readonly groups: RecordTable<ScalingGroup, ScalingGroupId> & {
+    list(): Promise<readonly ScalingGroup[]>
+    findByName(name: string): Promise<ScalingGroup | undefined>
+    countUsingLaunchConfiguration(launchConfigurationId: LaunchConfigurationId): Promise<number>
+  }
+  readonly rules: RecordTable<ScalingRule, ScalingRuleId> & {
+    list(filter: { groupId?: ScalingGroupId }): Promise<readonly ScalingRule[]>
+  }
+  readonly instances: RecordTable<Instance, InstanceId> & {
+    list(filter: InstanceFilter): Promise<readonly Instance[]>
+    findByClientToken(clientToken: string): Promise<Instance | undefined>
+  }
+  readonly activities: RecordTable<Activity, ActivityId> & {
+    list(filter: ActivityFilter): Promise<readonly Activity[]>
+  }
+  readonly tokens: RecordTable<ApiToken, TokenId> & {
+    list(): Promise<readonly ApiToken[]>
+    findBySecretSha256(secretSha256: string): Promise<ApiToken | undefined>
+  }
+  /** Small installation-wide values: account id, schema version. */
+  readonly meta: {
+    get(key: string): Promise<string | undefined>
+    set(key: string, value: string): Promise<void>
+  }
+}
+
+export interface Store extends Collections {
+  transaction<T>(work: (tx: Collections) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}

@@ -1,0 +1,127 @@
+import { formatRuleAri, ruleIdFromReference } from '../core/ari.ts'
+import { BillowError } from '../core/errors.ts'
+import type { ScalingGroupId, ScalingRuleId } from '../core/ids.ts'
+import { ADJUSTMENT_TYPES, type AdjustmentType, type ScalingRule } from '../core/types.ts'
+import type { Collections } from '../ports/store.ts'
+import { enqueue } from './activities.ts'
+import type { ServiceContext } from './context.ts'
+import { COOLDOWN_SECONDS_MAX, GROUP_SIZE_MAX } from './groups.ts'
+import { invalid, notFound, requireIntegerIn, requireName } from './validate.ts'
+
+export interface RuleInput {
+  readonly groupId: ScalingGroupId
+  readonly name: string
+  readonly adjustmentType: AdjustmentType
+  readonly adjustmentValue: number
+  readonly minAdjustmentMagnitude?: number | null
+  readonly cooldownSeconds?: number | null
+}
+
+export interface RuleView extends ScalingRule {
+  readonly ari: string
+}
+
+/** A percent rule may at most multiply capacity by 101 or empty it. */
+const PERCENT_MIN = -100
+const PERCENT_MAX = 10_000
+
+export function ruleService(context: ServiceContext) {
+  const { store } = context
+  const view = (rule: ScalingRule): RuleView => ({
+    ...rule,
+    ari: formatRuleAri({ region: context.settings.region, accountId: context.settings.accountId, ruleId: rule.id }),
+  })
+
+  async function load(tx: Collections, reference: string): Promise<ScalingRule> {
+    const id = ruleIdFromReference(reference)
+    const rule = id ? await tx.rules.get(id) : undefined
+    return rule ?? notFound('ScalingRuleNotFound', 'scaling rule', reference)
+  }
+
+  async function validate(tx: Collections, rule: ScalingRule): Promise<void> {
+    if (!(await tx.groups.get(rule.groupId))) notFound('ScalingGroupNotFound', 'scaling group', rule.groupId, 'groupId')
+    requireName('name', rule.name)
+    if (!ADJUSTMENT_TYPES.includes(rule.adjustmentType))
+      invalid('adjustmentType', `unknown; one of ${ADJUSTMENT_TYPES.join(', ')}`)
+    switch (rule.adjustmentType) {
+      case 'QuantityChangeInCapacity':
+        requireIntegerIn('adjustmentValue', rule.adjustmentValue, -GROUP_SIZE_MAX, GROUP_SIZE_MAX)
+        break
+      case 'PercentChangeInCapacity':
+        requireIntegerIn('adjustmentValue', rule.adjustmentValue, PERCENT_MIN, PERCENT_MAX)
+        break
+      case 'TotalCapacity':
+        requireIntegerIn('adjustmentValue', rule.adjustmentValue, 0, GROUP_SIZE_MAX)
+        break
+    }
+    if (rule.minAdjustmentMagnitude !== null) {
+      if (rule.adjustmentType !== 'PercentChangeInCapacity') {
+        invalid('minAdjustmentMagnitude', 'applies to PercentChangeInCapacity rules only')
+      }
+      requireIntegerIn('minAdjustmentMagnitude', rule.minAdjustmentMagnitude, 1, GROUP_SIZE_MAX)
+    }
+    if (rule.cooldownSeconds !== null)
+      requireIntegerIn('cooldownSeconds', rule.cooldownSeconds, 0, COOLDOWN_SECONDS_MAX)
+  }
+
+  return {
+    list: async (filter: { groupId?: ScalingGroupId }) => (await store.rules.list(filter)).map(view),
+
+    get: (reference: string) => store.transaction(async (tx) => view(await load(tx, reference))),
+
+    create: (input: RuleInput) =>
+      store.transaction(async (tx) => {
+        const rule: ScalingRule = {
+          id: context.ids.next('scalingRule') as ScalingRuleId,
+          groupId: input.groupId,
+          name: input.name,
+          adjustmentType: input.adjustmentType,
+          adjustmentValue: input.adjustmentValue,
+          minAdjustmentMagnitude: input.minAdjustmentMagnitude ?? null,
+          cooldownSeconds: input.cooldownSeconds ?? null,
+          createdAtMs: context.clock.nowMs(),
+        }
+        await validate(tx, rule)
+        await tx.rules.insert(rule)
+        return view(rule)
+      }),
+
+    modify: (reference: string, changes: Partial<Omit<RuleInput, 'groupId'>>) =>
+      store.transaction(async (tx) => {
+        const current = await load(tx, reference)
+        const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined))
+        const rule: ScalingRule = { ...current, ...defined }
+        await validate(tx, rule)
+        await tx.rules.update(rule)
+        return view(rule)
+      }),
+
+    remove: (reference: string) =>
+      store.transaction(async (tx) => {
+        await tx.rules.delete((await load(tx, reference)).id)
+      }),
+
+    /**
+     * Queues an execution by id or ARI. Manual executions honour cooldown unless asked not to
+     * (see core/cooldown.ts). `groupId`, when given, must be the rule's group.
+     */
+    execute: (reference: string, options: { ignoreCooldown: boolean; groupId?: ScalingGroupId }) =>
+      store.transaction(async (tx) => {
+        const rule = await load(tx, reference)
+        if (options.groupId !== undefined && options.groupId !== rule.groupId) {
+          throw new BillowError(
+            'InvalidParameterValue',
+            `groupId: rule ${rule.id} belongs to ${rule.groupId}, not ${options.groupId}`,
+            {
+              field: 'groupId',
+            },
+          )
+        }
+        return enqueue(context, tx, {
+          groupId: rule.groupId,
+          request: { kind: 'ExecuteRule', ruleId: rule.id, honorCooldown: !options.ignoreCooldown, origin: 'Manual' },
+          cause: `a user requested to execute scaling rule "${rule.name}" (${rule.id})${options.ignoreCooldown ? ', ignoring cooldown' : ''}`,
+        })
+      }),
+  }
+}
