@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { parseChoice, parseInteger, parseKeyValue, parseNumber, parseZone, splitCommand } from './args.ts'
+import { parseChoice, parseInteger, parseKeyValue, parseZone, splitCommand } from './args.ts'
 import { UsageError } from './errors.ts'
 
 describe('splitCommand', () => {
@@ -59,13 +59,6 @@ describe('numbers and choices', () => {
     assert.throws(() => parseInteger('1.5', 'n'), UsageError)
     assert.throws(() => parseInteger('abc', 'n'), UsageError)
     assert.throws(() => parseInteger('-1', 'n', { min: 0 }), /at least 0/)
-  })
-
-  test('parseNumber takes any finite number', () => {
-    assert.equal(parseNumber('-2', 'v'), -2)
-    assert.equal(parseNumber('12.5', 'v'), 12.5)
-    assert.throws(() => parseNumber('', 'v'), UsageError)
-    assert.throws(() => parseNumber('Infinity', 'v'), UsageError)
   })
 
   test('parseChoice is exact', () => {

@@ -71,13 +71,6 @@ export function parseInteger(text: string, what: string, options: { min?: number
   return value
 }
 
-/** Any finite number (adjustment values may be negative or, for percentages, fractional). */
-export function parseNumber(text: string, what: string): number {
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${what} must be a number, got '${text}'`)
-  return value
-}
-
 /** One of a fixed set of words, case as given in the set. */
 export function parseChoice<T extends string>(text: string, choices: readonly T[], what: string): T {
   const found = choices.find((choice) => choice === text)

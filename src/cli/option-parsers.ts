@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander'
 import { REMOVAL_POLICIES, type RemovalPolicyName, type Zone } from '../core/types.ts'
-import { parseChoice, parseInteger, parseKeyValue, parseNumber, parseZone } from './args.ts'
+import { parseChoice, parseInteger, parseKeyValue, parseZone } from './args.ts'
 import { UsageError } from './errors.ts'
 
 /** The API keeps at most two removal policies, applied in order. */
@@ -25,11 +25,6 @@ export const integerArgument =
   (what: string, min = 0) =>
   (value: string): number =>
     asInvalidArgument(() => parseInteger(value, what, { min }))
-
-export const numberArgument =
-  (what: string) =>
-  (value: string): number =>
-    asInvalidArgument(() => parseNumber(value, what))
 
 export function collectKeyValue(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const [key, item] = asInvalidArgument(() => parseKeyValue(value))

@@ -30,7 +30,7 @@ export function progressBar(percent: number): string {
 
 /** `asa-… InProgress [######----] 60%  cause…`, cut to `maxChars` so a redraw never wraps. */
 export function renderProgressLine(
-  activity: Pick<Activity, 'id' | 'status' | 'progressPercent' | 'cause'>,
+  activity: { readonly id: string } & Pick<Activity, 'status' | 'progressPercent' | 'cause'>,
   maxChars = Number.POSITIVE_INFINITY,
 ): string {
   const percent = Math.round(activity.progressPercent)

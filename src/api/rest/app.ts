@@ -34,8 +34,13 @@ export function createRestApp(options: { services: Services; log: Logger; versio
     '/v1/*',
     bodyLimit({
       maxSize: BODY_BYTES_MAX,
-      onError: () => {
-        throw new BillowError('PayloadTooLarge', `request bodies are limited to ${BODY_BYTES_MAX} bytes`)
+      // The rest of the body is never read, so the connection cannot be reused: say so to the client.
+      onError: (c) => {
+        c.header('Connection', 'close')
+        return errorResponse(
+          c,
+          new BillowError('PayloadTooLarge', `request bodies are limited to ${BODY_BYTES_MAX} bytes`),
+        )
       },
     }),
   )

@@ -167,10 +167,14 @@ export function registerGroupCommands(program: Command, context: CliContext): vo
     .argument('<id>', 'group id (asg-…)')
     .option('--force', 'delete even if the group still has instances (they are removed)')
     .action(async (id: string, flags: { force?: boolean }, command: Command) => {
+      // 202 { group }: null once the record is gone, the group in state Deleting while a forced
+      // delete drains it.
       const answer = await context
         .client(command)
-        .delete<Partial<GroupView> | undefined>(groupPath(id), flags.force ? { force: true } : {})
-      context.print(answer?.state === 'Deleting' ? `deleting ${id}: its instances are being removed` : `deleted ${id}`)
+        .delete<{ group: GroupView | null } | undefined>(groupPath(id), flags.force ? { force: true } : {})
+      context.print(
+        answer?.group?.state === 'Deleting' ? `deleting ${id}: its instances are being removed` : `deleted ${id}`,
+      )
     })
 
   registerGroupActionCommands(groups, context)

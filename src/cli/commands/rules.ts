@@ -9,7 +9,7 @@ import { API_PATHS, itemPath } from '../api-paths.ts'
 import type { Activity, RuleView } from '../api-types.ts'
 import type { CliContext } from '../context.ts'
 import { UsageError } from '../errors.ts'
-import { integerArgument, numberArgument } from '../option-parsers.ts'
+import { integerArgument } from '../option-parsers.ts'
 import { renderFields, renderTable } from '../table.ts'
 import { formatTimeWithAge } from '../time-format.ts'
 
@@ -34,7 +34,7 @@ function addFieldOptions(command: Command, { creating }: { creating: boolean }):
     .addOption(
       mandatory(
         new Option('--value <n>', 'instances to add (negative: remove), percent, or total').argParser(
-          numberArgument('--value'),
+          integerArgument('--value', Number.MIN_SAFE_INTEGER),
         ),
       ),
     )

@@ -9,20 +9,6 @@ import type { CliContext } from '../context.ts'
 import { UsageError } from '../errors.ts'
 import { integerArgument } from '../option-parsers.ts'
 
-/** The contract of `startServer` in src/main.ts, written out so the CLI type-checks on its own. */
-interface ServerHandle {
-  readonly url: string
-  readonly adminTokenPath: string
-  close(): Promise<void>
-}
-type StartServer = (options: {
-  host: string
-  port: number
-  dataDir: string
-  demo: boolean
-  log?: (line: string) => void
-}) => Promise<ServerHandle>
-
 const HIGHEST_PORT = 65_535
 
 interface ServeFlags {
@@ -49,9 +35,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
         flags.port ?? (env.BILLOW_PORT ? parseInteger(env.BILLOW_PORT, 'BILLOW_PORT', { min: 0 }) : DEFAULT_PORT)
       if (port > HIGHEST_PORT) throw new UsageError(`port ${port} is above ${HIGHEST_PORT}`)
       const dataDir = context.dataDir(command)
-      const { startServer } = (await import(new URL('../../main.ts', import.meta.url).href)) as {
-        startServer: StartServer
-      }
+      const { startServer } = await import('../../main.ts')
       const server = await startServer({
         host,
         port,
