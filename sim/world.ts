@@ -52,7 +52,12 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
       ids,
       provider,
       wakeEngine: () => {},
-      settings: { region: 'sim-1', accountId: '1000000000000001', standaloneZoneId: 'standalone', standaloneSubnet: '10.255.0.0/16' },
+      settings: {
+        region: 'sim-1',
+        accountId: '1000000000000001',
+        standaloneZoneId: 'standalone',
+        standaloneSubnet: '10.255.0.0/16',
+      },
     },
     { adminSecret: 'sim-admin-secret' },
   )
@@ -79,8 +84,16 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
     },
     async createGroup(overrides = {}) {
       if (!launchConfigurationId) {
-        const image = await services.images.register({ name: 'app', directory: '/srv/app', command: ['app'], healthPath: '/health' })
-        const launchConfiguration = await services.launchConfigurations.create({ name: 'app', imageId: image.id as ImageId })
+        const image = await services.images.register({
+          name: 'app',
+          directory: '/srv/app',
+          command: ['app'],
+          healthPath: '/health',
+        })
+        const launchConfiguration = await services.launchConfigurations.create({
+          name: 'app',
+          imageId: image.id as ImageId,
+        })
         launchConfigurationId = launchConfiguration.id
       }
       const group = await services.groups.create({

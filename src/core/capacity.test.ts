@@ -27,14 +27,31 @@ describe('percent changes round like the clouds', () => {
 describe('rule outcomes', () => {
   test('each adjustment type', () => {
     const base = { minAdjustmentMagnitude: null }
-    assert.equal(ruleOutcome({ ...base, adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 2 }, group, 3).capacityAfter, 5)
-    assert.equal(ruleOutcome({ ...base, adjustmentType: 'PercentChangeInCapacity', adjustmentValue: -50 }, group, 6).capacityAfter, 3)
-    assert.equal(ruleOutcome({ ...base, adjustmentType: 'TotalCapacity', adjustmentValue: 7 }, group, 3).capacityAfter, 7)
+    assert.equal(
+      ruleOutcome({ ...base, adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 2 }, group, 3).capacityAfter,
+      5,
+    )
+    assert.equal(
+      ruleOutcome({ ...base, adjustmentType: 'PercentChangeInCapacity', adjustmentValue: -50 }, group, 6).capacityAfter,
+      3,
+    )
+    assert.equal(
+      ruleOutcome({ ...base, adjustmentType: 'TotalCapacity', adjustmentValue: 7 }, group, 3).capacityAfter,
+      7,
+    )
   })
   test('results are clamped to the bounds, and the outcome says which one', () => {
-    const up = ruleOutcome({ adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 20, minAdjustmentMagnitude: null }, group, 3)
+    const up = ruleOutcome(
+      { adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 20, minAdjustmentMagnitude: null },
+      group,
+      3,
+    )
     assert.deepEqual(up, { capacityBefore: 3, capacityRequested: 23, capacityAfter: 10, clampedBy: 'MaxSize' })
-    const down = ruleOutcome({ adjustmentType: 'TotalCapacity', adjustmentValue: 0, minAdjustmentMagnitude: null }, group, 3)
+    const down = ruleOutcome(
+      { adjustmentType: 'TotalCapacity', adjustmentValue: 0, minAdjustmentMagnitude: null },
+      group,
+      3,
+    )
     assert.equal(down.capacityAfter, 1)
     assert.equal(down.clampedBy, 'MinSize')
   })

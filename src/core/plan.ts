@@ -167,7 +167,7 @@ function planAttach(input: PlanInput, instanceIds: readonly InstanceId[]): PlanD
   const { group, members } = input
   for (const id of instanceIds) {
     const instance = input.attachCandidates.find((candidate) => candidate.id === id)
-    if (!instance || instance.state !== 'InService' || instance.groupId !== null) {
+    if (instance?.state !== 'InService' || instance.groupId !== null) {
       return { kind: 'reject', reason: `instance ${id} is not a running standalone instance` }
     }
   }

@@ -3,7 +3,10 @@ import { test } from 'node:test'
 import { allocateAddress, parseSubnet, subnetsOverlap } from './subnet.ts'
 
 test('CIDRs are parsed, and what is wrong with a bad one is said', () => {
-  assert.deepEqual(parseSubnet('127.20.1.0/24'), { networkAddress: (127 << 24) + (20 << 16) + (1 << 8), prefixLength: 24 })
+  assert.deepEqual(parseSubnet('127.20.1.0/24'), {
+    networkAddress: (127 << 24) + (20 << 16) + (1 << 8),
+    prefixLength: 24,
+  })
   assert.match(parseSubnet('127.20.1.5/24') as string, /host bits set/)
   assert.match(parseSubnet('127.20.1.0/8') as string, /prefix length/)
   assert.match(parseSubnet('300.1.1.0/24') as string, /above 255/)

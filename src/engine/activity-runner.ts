@@ -225,7 +225,7 @@ async function finishActivity(
       )
       .map((instance) => `${instance.id}: ${instance.statusReason}`)
     const current = (await tx.activities.get(activity.id)) ?? activity
-    const statusMessage = [current.statusMessage, ...failures].filter(Boolean).join('; ') || null
+    const statusMessage = [summarise(current, counts), current.statusMessage, ...failures].filter(Boolean).join('; ')
     const finished: Activity = { ...current, status, progressPercent: 100, endedAtMs: nowMs, statusMessage }
     await tx.activities.update(finished)
     const group = await tx.groups.get(activity.groupId)
@@ -243,4 +243,17 @@ function afterActivity(group: ScalingGroup, activity: Activity, nowMs: number): 
   const consecutiveFailures = group.consecutiveFailures + 1
   const backoffMs = Math.min(RETRY_BACKOFF_MS * 2 ** (consecutiveFailures - 1), RETRY_BACKOFF_MAX_MS)
   return { ...group, cooldownUntilMs, consecutiveFailures, retryAfterMs: nowMs + backoffMs }
+}
+
+/** One line on what the activity did, for the activity list and `--wait`. */
+function summarise(activity: Activity, counts: { done: number; failed: number }): string {
+  const plan = activity.plan
+  if (!plan) return ''
+  const parts = [
+    plan.launchCount > 0 ? `${plan.launchCount} launch(es)` : '',
+    plan.removals.length > 0 ? `${plan.removals.length} removal(s)` : '',
+    plan.attachments.length > 0 ? `${plan.attachments.length} attachment(s)` : '',
+  ].filter(Boolean)
+  const failed = counts.failed > 0 ? `, ${counts.failed} failed` : ''
+  return `capacity ${plan.capacityBefore} → ${plan.capacityAfter}: ${parts.join(', ') || 'nothing to change'}${failed}`
 }

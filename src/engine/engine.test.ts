@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { type World, createWorld } from '../../sim/world.ts'
+import { createWorld, type World } from '../../sim/world.ts'
 import type { InstanceId, ScalingGroupId, ScalingRuleId } from '../core/ids.ts'
 import { isTerminalStatus } from '../core/types.ts'
 
@@ -15,9 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await world.close()
 })
-
-const inService = async (groupId: ScalingGroupId) =>
-  (await world.liveMembers(groupId)).filter((instance) => instance.state === 'InService')
 
 async function settle(groupId: ScalingGroupId, count: number): Promise<void> {
   await world.runUntil(async () => {
@@ -33,7 +30,12 @@ async function activitiesOf(groupId: ScalingGroupId) {
 
 describe('fixed-number mode', () => {
   test('the group converges to desired, then to changed bounds, without cooldown blocking it', async () => {
-    const groupId = await world.createGroup({ minSize: 1, maxSize: 6, desiredCapacity: 3, defaultCooldownSeconds: 3600 })
+    const groupId = await world.createGroup({
+      minSize: 1,
+      maxSize: 6,
+      desiredCapacity: 3,
+      defaultCooldownSeconds: 3600,
+    })
     await settle(groupId, 3)
     const zones = (await world.liveMembers(groupId)).map((member) => member.zoneId).sort()
     assert.deepEqual(zones, ['zone-a', 'zone-a', 'zone-b'], 'launches spread over zones')
@@ -58,7 +60,12 @@ describe('rule execution and cooldown', () => {
   test('a rule changes capacity, starts cooldown, and a run during cooldown is Rejected with its reason', async () => {
     const groupId = await world.createGroup({ desiredCapacity: 2, defaultCooldownSeconds: 300 })
     await settle(groupId, 2)
-    const rule = await world.services.rules.create({ groupId, name: 'out', adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 2 })
+    const rule = await world.services.rules.create({
+      groupId,
+      name: 'out',
+      adjustmentType: 'QuantityChangeInCapacity',
+      adjustmentValue: 2,
+    })
     const first = await world.services.rules.execute(rule.ari, { ignoreCooldown: false })
     await settle(groupId, 4)
     const group = await world.services.groups.get(groupId)
@@ -82,7 +89,12 @@ describe('rule execution and cooldown', () => {
   test('a rule that cannot change capacity is Rejected, never dropped', async () => {
     const groupId = await world.createGroup({ desiredCapacity: 2, maxSize: 2, defaultCooldownSeconds: 0 })
     await settle(groupId, 2)
-    const rule = await world.services.rules.create({ groupId, name: 'out', adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 1 })
+    const rule = await world.services.rules.create({
+      groupId,
+      name: 'out',
+      adjustmentType: 'QuantityChangeInCapacity',
+      adjustmentValue: 1,
+    })
     const activity = await world.services.rules.execute(rule.id, { ignoreCooldown: false })
     await world.step()
     const rejected = await world.store.activities.get(activity.id)
@@ -93,7 +105,12 @@ describe('rule execution and cooldown', () => {
   test('percent rules round like the clouds and honour MinAdjustmentMagnitude', async () => {
     const groupId = await world.createGroup({ desiredCapacity: 3, defaultCooldownSeconds: 0 })
     await settle(groupId, 3)
-    const half = await world.services.rules.create({ groupId, name: 'half', adjustmentType: 'PercentChangeInCapacity', adjustmentValue: 50 })
+    const half = await world.services.rules.create({
+      groupId,
+      name: 'half',
+      adjustmentType: 'PercentChangeInCapacity',
+      adjustmentValue: 50,
+    })
     await world.services.rules.execute(half.id, { ignoreCooldown: false })
     await settle(groupId, 4) // 3 × 50% = 1.5 → 1
     await world.services.rules.modify(half.id, { minAdjustmentMagnitude: 3 })
@@ -106,19 +123,36 @@ describe('the per-group queue', () => {
   test('requests that arrive during an activity wait and run in order, each from the capacity of its time', async () => {
     const groupId = await world.createGroup({ desiredCapacity: 1, defaultCooldownSeconds: 0 })
     await settle(groupId, 1)
-    const rule = await world.services.rules.create({ groupId, name: 'plus-one', adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 1 })
+    const rule = await world.services.rules.create({
+      groupId,
+      name: 'plus-one',
+      adjustmentType: 'QuantityChangeInCapacity',
+      adjustmentValue: 1,
+    })
     const ids = []
-    for (let index = 0; index < 3; index += 1) ids.push((await world.services.rules.execute(rule.id, { ignoreCooldown: false })).id)
+    for (let index = 0; index < 3; index += 1)
+      ids.push((await world.services.rules.execute(rule.id, { ignoreCooldown: false })).id)
     assert.equal((await world.services.activities.queue(groupId)).length, 3)
     await settle(groupId, 4)
     const finished = await Promise.all(ids.map((id) => world.store.activities.get(id)))
-    assert.deepEqual(finished.map((activity) => activity?.status), ['Successful', 'Successful', 'Successful'])
-    assert.deepEqual(finished.map((activity) => activity?.plan?.capacityAfter), [2, 3, 4])
+    assert.deepEqual(
+      finished.map((activity) => activity?.status),
+      ['Successful', 'Successful', 'Successful'],
+    )
+    assert.deepEqual(
+      finished.map((activity) => activity?.plan?.capacityAfter),
+      [2, 3, 4],
+    )
   })
 
   test('the queue is bounded', async () => {
     const groupId = await world.createGroup({ desiredCapacity: 0 })
-    const rule = await world.services.rules.create({ groupId, name: 'r', adjustmentType: 'TotalCapacity', adjustmentValue: 1 })
+    const rule = await world.services.rules.create({
+      groupId,
+      name: 'r',
+      adjustmentType: 'TotalCapacity',
+      adjustmentValue: 1,
+    })
     for (let index = 0; index < 32; index += 1) await world.services.rules.execute(rule.id, { ignoreCooldown: true })
     await assert.rejects(world.services.rules.execute(rule.id, { ignoreCooldown: true }), { code: 'QueueFull' })
   })
@@ -175,7 +209,11 @@ describe('scale-in', () => {
     const detached = await world.store.instances.get(standalone.id)
     assert.equal(detached?.groupId, null)
     assert.equal(detached?.state, 'InService')
-    assert.ok((await world.provider.list()).some((observed) => observed.instanceId === standalone.id && observed.state === 'running'))
+    assert.ok(
+      (await world.provider.list()).some(
+        (observed) => observed.instanceId === standalone.id && observed.state === 'running',
+      ),
+    )
 
     await world.services.capacity.attachInstances(groupId, [standalone.id])
     await settle(groupId, 2)
@@ -200,7 +238,12 @@ describe('crash safety', () => {
   for (const crashAfterTicks of [0, 1, 2, 3, 5]) {
     test(`a controller restart ${crashAfterTicks} tick(s) into a scale-out by 5 launches nothing twice`, async () => {
       const groupId = await world.createGroup({ desiredCapacity: 0, defaultCooldownSeconds: 0 })
-      const rule = await world.services.rules.create({ groupId, name: 'five', adjustmentType: 'QuantityChangeInCapacity', adjustmentValue: 5 })
+      const rule = await world.services.rules.create({
+        groupId,
+        name: 'five',
+        adjustmentType: 'QuantityChangeInCapacity',
+        adjustmentValue: 5,
+      })
       await world.services.rules.execute(rule.id as ScalingRuleId, { ignoreCooldown: false })
       for (let tick = 0; tick < crashAfterTicks; tick += 1) await world.step()
       world.restartEngine()

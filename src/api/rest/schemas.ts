@@ -47,7 +47,7 @@ export const createGroupBody = z.strictObject({
   desiredCapacity: count.nullable().optional(),
   defaultCooldownSeconds: count.optional(),
   zones: z.array(zone).min(1).max(16),
-  removalPolicies: z.array(removalPolicy).min(1).max(4).optional(),
+  removalPolicies: z.array(removalPolicy).min(1).max(2).optional(),
   launchConfigurationId: id,
 })
 export const modifyGroupBody = createGroupBody.partial()

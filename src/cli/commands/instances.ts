@@ -14,7 +14,6 @@ interface RunFlags {
   readonly image?: string
   readonly lc?: string
   readonly type?: string
-  readonly zone?: string
   readonly json?: boolean
 }
 
@@ -46,7 +45,6 @@ export function registerInstanceCommands(program: Command, context: CliContext):
     .option('--image <id>', 'image id (img-…)')
     .option('--lc <id>', 'launch configuration id (asc-…)')
     .option('--type <instance-type>', 'instance type, e.g. bl.micro')
-    .option('--zone <zone-id>', 'zone to run in')
     .option('--json', 'print the raw JSON response')
     .action(async (flags: RunFlags, command: Command) => {
       if ((flags.image === undefined) === (flags.lc === undefined)) {
@@ -56,7 +54,6 @@ export function registerInstanceCommands(program: Command, context: CliContext):
       if (flags.image !== undefined) body.imageId = flags.image
       if (flags.lc !== undefined) body.launchConfigurationId = flags.lc
       if (flags.type !== undefined) body.instanceType = flags.type
-      if (flags.zone !== undefined) body.zoneId = flags.zone
       show(flags.json, await context.client(command).post<Instance>(API_PATHS.instances, body))
     })
 

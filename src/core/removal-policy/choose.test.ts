@@ -4,7 +4,12 @@ import type { InstanceId, LaunchConfigurationId } from '../ids.ts'
 import { chooseForRemoval } from './choose.ts'
 import type { RemovalCandidate } from './removal-policy.ts'
 
-const candidate = (id: string, zoneId: string, createdAtMs: number, extra: Partial<RemovalCandidate> = {}): RemovalCandidate => ({
+const candidate = (
+  id: string,
+  zoneId: string,
+  createdAtMs: number,
+  extra: Partial<RemovalCandidate> = {},
+): RemovalCandidate => ({
   id: id as InstanceId,
   zoneId,
   createdAtMs,
@@ -13,12 +18,20 @@ const candidate = (id: string, zoneId: string, createdAtMs: number, extra: Parti
   state: 'InService',
   ...extra,
 })
-const context = { launchConfigurationCreatedAtMs: new Map([['asc-old', 1], ['asc-new', 2]]) }
+const context = {
+  launchConfigurationCreatedAtMs: new Map([
+    ['asc-old', 1],
+    ['asc-new', 2],
+  ]),
+}
 const ids = (chosen: readonly RemovalCandidate[]) => chosen.map((c) => c.id)
 
 test('OldestInstance and NewestInstance order by age', () => {
   const candidates = [candidate('i-b', 'a', 20), candidate('i-a', 'a', 10), candidate('i-c', 'a', 30)]
-  assert.deepEqual(ids(chooseForRemoval({ candidates, count: 2, policies: ['OldestInstance'], context })), ['i-a', 'i-b'])
+  assert.deepEqual(ids(chooseForRemoval({ candidates, count: 2, policies: ['OldestInstance'], context })), [
+    'i-a',
+    'i-b',
+  ])
   assert.deepEqual(ids(chooseForRemoval({ candidates, count: 1, policies: ['NewestInstance'], context })), ['i-c'])
 })
 
@@ -33,7 +46,12 @@ test('OldestScalingConfiguration first, then the second policy', () => {
     candidate('i-b', 'a', 30, { launchConfigurationId: 'asc-old' as LaunchConfigurationId }),
     candidate('i-c', 'a', 20, { launchConfigurationId: 'asc-old' as LaunchConfigurationId }),
   ]
-  const chosen = chooseForRemoval({ candidates, count: 2, policies: ['OldestScalingConfiguration', 'NewestInstance'], context })
+  const chosen = chooseForRemoval({
+    candidates,
+    count: 2,
+    policies: ['OldestScalingConfiguration', 'NewestInstance'],
+    context,
+  })
   assert.deepEqual(ids(chosen), ['i-b', 'i-c'])
 })
 
