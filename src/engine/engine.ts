@@ -8,7 +8,7 @@
  *   3. with none in progress, the next one starts: elastic recovery of unhealthy members first
  *      (not blocked by cooldown), then the oldest queued request, then fixed-number mode.
  */
-import type { ScalingGroupId } from '../core/ids.ts'
+import type { InstanceId, ScalingGroupId } from '../core/ids.ts'
 import { isLive, type ScalingGroup } from '../core/types.ts'
 import type { ObservedInstance } from '../ports/provider.ts'
 import { advanceActivity, startActivity } from './activity-runner.ts'
@@ -166,12 +166,16 @@ export class Engine {
    * The provider runs nothing the store does not know: an instance with no live record (a launch
    * whose record was lost) is terminated. Records are written before launches, so this is rare.
    */
-  async #terminateOrphans(observed: ReadonlyMap<string, ObservedInstance>): Promise<void> {
-    for (const instanceId of observed.keys()) {
-      const record = await this.#context.store.instances.get(instanceId as never)
+  async #terminateOrphans(observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
+    for (const [instanceId, seen] of observed) {
+      const record = await this.#context.store.instances.get(instanceId)
       if (record && record.state !== 'Terminated') continue
-      this.#context.log.warn('instance.orphan-terminated', { instanceId })
-      await this.#context.provider.terminate(instanceId as never)
+      // An exited instance whose record ended this tick is only being cleared; a process that no
+      // record knows, or one still running after its record ended, is a real orphan.
+      if (record === undefined || seen.state === 'running') {
+        this.#context.log.warn('instance.orphan-terminated', { instanceId })
+      }
+      await this.#context.provider.terminate(instanceId)
     }
   }
 }
