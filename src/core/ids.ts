@@ -12,6 +12,9 @@ export type ScalingRuleId = Branded<string, 'ScalingRuleId'>
 export type InstanceId = Branded<string, 'InstanceId'>
 export type ActivityId = Branded<string, 'ActivityId'>
 export type TokenId = Branded<string, 'TokenId'>
+export type AccessKeyId = Branded<string, 'AccessKeyId'>
+export type LoadBalancerId = Branded<string, 'LoadBalancerId'>
+export type DatabaseId = Branded<string, 'DatabaseId'>
 
 export const ID_PREFIX = {
   image: 'img-',
@@ -21,6 +24,9 @@ export const ID_PREFIX = {
   instance: 'i-',
   activity: 'asa-',
   token: 'tok-',
+  accessKey: 'ak-',
+  loadBalancer: 'lb-',
+  database: 'db-',
 } as const
 
 export type IdKind = keyof typeof ID_PREFIX
