@@ -3,6 +3,9 @@
  * in-memory SQLite store, a simulated provider and a virtual clock. Nothing in it waits for real
  * time, so hours of scaling run in milliseconds, and a seed replays a run exactly.
  */
+
+import { SimAllowlist } from '../src/allowlists/sim/sim-allowlist.ts'
+import { SimBalancer } from '../src/balancers/sim/sim-balancer.ts'
 import { VirtualClock } from '../src/clock/virtual.ts'
 import type { ImageId, LaunchConfigurationId, ScalingGroupId } from '../src/core/ids.ts'
 import { isLive } from '../src/core/types.ts'
@@ -23,6 +26,8 @@ export const WORLD_START_MS = Date.UTC(2026, 0, 1)
 export interface World {
   readonly clock: VirtualClock
   readonly provider: SimProvider
+  readonly balancer: SimBalancer
+  readonly allowlist: SimAllowlist
   readonly store: Store
   readonly services: Services
   engine: Engine
@@ -44,13 +49,19 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
   const store = await openSqliteStore(':memory:')
   const ids = seededIds(options.seed)
   const log = options.log ?? silentLogger
-  const makeEngine = () => new Engine({ clock, store, provider, probe: new SimProbe(provider), ids, log })
+  const balancer = new SimBalancer({ clock, isUp: (instanceId) => provider.probeResult(instanceId) === 'ready' })
+  const allowlist = new SimAllowlist()
+  const balancers = { builtin: balancer }
+  const allowlists = { postgres: allowlist }
+  const makeEngine = () =>
+    new Engine({ clock, store, provider, probe: new SimProbe(provider), balancers, allowlists, ids, log })
   const services = createServices(
     {
       store,
       clock,
       ids,
       provider,
+      balancers,
       wakeEngine: () => {},
       settings: {
         region: 'sim-1',
@@ -65,6 +76,8 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
   const world: World = {
     clock,
     provider,
+    balancer,
+    allowlist,
     store,
     services,
     engine: makeEngine(),

@@ -17,6 +17,7 @@ export const BILLOW_ERROR_CODES = [
   'ImageInUse',
   'LaunchConfigurationNotFound',
   'LaunchConfigurationInUse',
+  'LaunchConfigurationMissing',
   'ScalingGroupNotFound',
   'ScalingGroupNotEmpty',
   'ScalingGroupNotActive',
@@ -25,6 +26,7 @@ export const BILLOW_ERROR_CODES = [
   'InstanceStateInvalid',
   'ActivityNotFound',
   'TokenNotFound',
+  'AccessKeyNotFound',
   'NameConflict',
   'IncorrectCapacity.MinSize',
   'IncorrectCapacity.MaxSize',
@@ -32,6 +34,11 @@ export const BILLOW_ERROR_CODES = [
   'QueueFull',
   'SubnetExhausted',
   'ProviderFailure',
+  'LoadBalancerNotFound',
+  'LoadBalancerInUse',
+  'ListenerPortInUse',
+  'DatabaseNotFound',
+  'DatabaseInUse',
 ] as const
 
 export type BillowErrorCode = (typeof BILLOW_ERROR_CODES)[number]

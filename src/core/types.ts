@@ -2,15 +2,20 @@
  * The domain records, as the store keeps them and the API shows them. Words from the glossary
  * (shared/DESIGN.md); units as suffixes; times are epoch milliseconds (`…AtMs`).
  */
+
 import type {
   ActivityId,
+  DatabaseId,
   ImageId,
   InstanceId,
   LaunchConfigurationId,
+  LoadBalancerId,
   ScalingGroupId,
   ScalingRuleId,
+  ScheduledTaskId,
   TokenId,
 } from './ids.ts'
+import type { LoadBalancerAttachment } from './load-balancer.ts'
 
 /** What an instance runs: a registered directory and command. Requests never carry a command. */
 export interface Image {
@@ -34,6 +39,11 @@ export interface LaunchConfiguration {
   readonly env: Readonly<Record<string, string>>
   readonly appPort: number
   readonly tags: Readonly<Record<string, string>>
+  /**
+   * The group it was made for, when it belongs to one (ESS scaling configurations do: listed
+   * per group, at most a few per group); absent for a standalone launch configuration.
+   */
+  readonly scalingGroupId?: ScalingGroupId
   readonly createdAtMs: number
 }
 
@@ -64,14 +74,29 @@ export interface ScalingGroup {
   readonly zones: readonly Zone[]
   /** Up to two, applied in order; ties are then broken by balancing zones. */
   readonly removalPolicies: readonly RemovalPolicyName[]
-  readonly launchConfigurationId: LaunchConfigurationId
+  /**
+   * Null until the group has one: ESS creates a group first and its scaling configuration
+   * after. A group without one stays Inactive (it cannot be enabled).
+   */
+  readonly launchConfigurationId: LaunchConfigurationId | null
   /** End of the cooldown that the last rule-driven activity started; null when none. */
   readonly cooldownUntilMs: number | null
   /** After a failed fixed-number activity the group waits before trying again, doubling up to a limit. */
   readonly retryAfterMs: number | null
   readonly consecutiveFailures: number
+  /** Balancers whose pool the group's InService instances join. */
+  readonly loadBalancers: readonly LoadBalancerAttachment[]
+  /** Databases whose IP allowlist follows the group's instances. */
+  readonly databaseIds: readonly DatabaseId[]
+  /** What decides an InService instance is unhealthy: its process (Provider) or also the balancers' checks. */
+  readonly healthCheckType: HealthCheckType
+  /** After launch, balancer health checks do not count against an instance for this long. */
+  readonly healthCheckGracePeriodSeconds: number
   readonly createdAtMs: number
 }
+
+export const HEALTH_CHECK_TYPES = ['Provider', 'LoadBalancer'] as const
+export type HealthCheckType = (typeof HEALTH_CHECK_TYPES)[number]
 
 export const ADJUSTMENT_TYPES = ['QuantityChangeInCapacity', 'PercentChangeInCapacity', 'TotalCapacity'] as const
 export type AdjustmentType = (typeof ADJUSTMENT_TYPES)[number]
@@ -123,12 +148,18 @@ export interface Instance {
   readonly activityId: ActivityId | null
   /** What the instance should do when it leaves: terminate, or only leave the group. */
   readonly removalAction: 'terminate' | 'detach' | null
+  /** When it entered Removing: bounds how long a drain or an unreachable database may hold it. */
+  readonly removalStartedAtMs: number | null
   readonly limitsEnforced: boolean
   readonly limitsNote: string | null
   readonly statusReason: string | null
   readonly createdAtMs: number
   readonly inServiceAtMs: number | null
   readonly terminatedAtMs: number | null
+  /** Balancers that have this instance in their pool (registered, or still draining). */
+  readonly registeredLoadBalancerIds: readonly LoadBalancerId[]
+  /** Databases whose allowlist holds this instance's address. */
+  readonly allowlistedDatabaseIds: readonly DatabaseId[]
 }
 
 export const LIVE_INSTANCE_STATES: readonly InstanceState[] = ['Pending', 'InService', 'Standby']
@@ -156,7 +187,26 @@ export type ActivityRequest =
       readonly honorCooldown: boolean
       readonly origin: 'Manual'
     }
+  | {
+      readonly kind: 'ExecuteRule'
+      readonly ruleId: ScalingRuleId
+      readonly honorCooldown: boolean
+      readonly origin: 'Scheduled'
+      readonly scheduled: ScheduledCause
+    }
   | { readonly kind: 'SetDesiredCapacity'; readonly desiredCapacity: number; readonly honorCooldown: boolean }
+  /** A scheduled task's min / max / desired change, or a window's revert of one. null: leave as is. */
+  | {
+      readonly kind: 'SetGroupSize'
+      readonly minSize: number | null
+      readonly maxSize: number | null
+      readonly desiredCapacity: number | null
+      readonly honorCooldown: boolean
+      readonly origin: 'Scheduled'
+      readonly scheduled: ScheduledCause
+      /** For a revert: the size the task's run left; any other size means the group changed since, and the revert is refused. */
+      readonly expected: GroupSize | null
+    }
   | { readonly kind: 'AttachInstances'; readonly instanceIds: readonly InstanceId[] }
   | {
       readonly kind: 'DetachInstances'
@@ -173,6 +223,20 @@ export type ActivityRequest =
 
 export type ActivityRequestKind = ActivityRequest['kind']
 
+/** Which occurrence of which scheduled task asked for an activity, and for which half of it. */
+export interface ScheduledCause {
+  readonly taskId: ScheduledTaskId
+  readonly occurrenceAtMs: number
+  readonly phase: 'Start' | 'Revert'
+}
+
+/** A group's size settings: what a scheduled task sets, and what a window's revert restores. */
+export interface GroupSize {
+  readonly minSize: number
+  readonly maxSize: number
+  readonly desiredCapacity: number | null
+}
+
 /** Made when the activity starts, written before any of its steps runs. */
 export interface ActivityPlan {
   readonly capacityBefore: number
@@ -185,6 +249,9 @@ export interface ActivityPlan {
   /** Whether the group's cooldown starts when this activity ends. */
   readonly startsCooldown: boolean
   readonly cooldownSeconds: number
+  /** The group's size settings when the activity started and as it left them (absent in older records). */
+  readonly sizeBefore?: GroupSize
+  readonly sizeAfter?: GroupSize
 }
 
 export interface Activity {

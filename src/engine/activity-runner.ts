@@ -108,7 +108,7 @@ const loadAll = async (tx: Collections, ids: readonly InstanceId[]) =>
 export async function advanceActivity(
   context: EngineContext,
   activity: Activity,
-  observed: ReadonlyMap<string, ObservedInstance>,
+  observed: ReadonlyMap<InstanceId, ObservedInstance>,
 ): Promise<Activity> {
   const plan = activity.plan
   assert(plan !== null && activity.status === 'InProgress', `activity ${activity.id} in progress has a plan`)
@@ -133,7 +133,7 @@ export async function advanceActivity(
 async function launchSteps(
   context: EngineContext,
   activity: Activity,
-  observed: ReadonlyMap<string, ObservedInstance>,
+  observed: ReadonlyMap<InstanceId, ObservedInstance>,
 ): Promise<StepResult[]> {
   const plan = activity.plan
   assert(plan !== null, 'launch steps need a plan')
@@ -167,7 +167,9 @@ async function recordGroupLaunch(context: EngineContext, activity: Activity, ind
     return await context.store.transaction(async (tx) => {
       const group = await tx.groups.get(activity.groupId)
       const zone = group?.zones.find((candidate) => candidate.zoneId === zoneId) ?? group?.zones[0]
-      const launchConfiguration = group ? await tx.launchConfigurations.get(group.launchConfigurationId) : undefined
+      const launchConfiguration = group?.launchConfigurationId
+        ? await tx.launchConfigurations.get(group.launchConfigurationId)
+        : undefined
       const image = launchConfiguration ? await tx.images.get(launchConfiguration.imageId) : undefined
       if (!group || !zone || !launchConfiguration || !image)
         return 'the group, its launch configuration or image is gone'

@@ -1,9 +1,19 @@
+import type { InstanceTypeCatalog } from '../core/cloud-instance-types.ts'
+import type { DatabaseEngine } from '../core/database.ts'
+import type { BalancerDriver } from '../core/load-balancer.ts'
+import type { Balancer } from '../ports/balancer.ts'
 import type { Clock } from '../ports/clock.ts'
+import type { DatabaseAllowlist } from '../ports/database-allowlist.ts'
 import type { IdSource } from '../ports/id-source.ts'
 import type { InstanceProbe } from '../ports/instance-probe.ts'
 import type { Logger } from '../ports/logger.ts'
 import type { Provider } from '../ports/provider.ts'
 import type { Store } from '../ports/store.ts'
+
+/** The balancer of each driver this installation has; a missing driver fails what needs it. */
+export type Balancers = Readonly<Partial<Record<BalancerDriver, Balancer>>>
+/** The allowlist driver of each database engine this installation has. */
+export type Allowlists = Readonly<Partial<Record<DatabaseEngine, DatabaseAllowlist>>>
 
 /** Everything the engine touches the world through: ports only, never a concrete adapter. */
 export interface EngineContext {
@@ -11,6 +21,10 @@ export interface EngineContext {
   readonly store: Store
   readonly provider: Provider
   readonly probe: InstanceProbe
+  readonly balancers: Balancers
+  readonly allowlists: Allowlists
   readonly ids: IdSource
   readonly log: Logger
+  /** What launch configurations' instance type names stand for; Billow's own and the clouds' when absent. */
+  readonly instanceTypes?: InstanceTypeCatalog
 }

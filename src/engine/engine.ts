@@ -8,12 +8,15 @@
  *   3. with none in progress, the next one starts: elastic recovery of unhealthy members first
  *      (not blocked by cooldown), then the oldest queued request, then fixed-number mode.
  */
-import type { InstanceId, ScalingGroupId } from '../core/ids.ts'
+import type { InstanceId, LoadBalancerId, ScalingGroupId } from '../core/ids.ts'
+import type { BackendHealth } from '../core/load-balancer.ts'
 import { isLive, type ScalingGroup } from '../core/types.ts'
 import type { ObservedInstance } from '../ports/provider.ts'
 import { advanceActivity, startActivity } from './activity-runner.ts'
+import { needsSync, syncMembership } from './attachments.ts'
 import type { EngineContext } from './engine-context.ts'
-import { bootStep, patchInstance, removeStep } from './instance-steps.ts'
+import { patchInstance } from './instance-patch.ts'
+import { bootStep, removeStep } from './instance-steps.ts'
 
 /** Time between ticks; a dead instance is noticed within two of them. */
 export const TICK_INTERVAL_MS = 1_000
@@ -24,6 +27,8 @@ export class Engine {
   readonly #context: EngineContext
   #wake = new AbortController()
   #running: Promise<void> | undefined
+  /** What each balancer was last applied with; rebuilt by the first tick after a start. */
+  readonly #appliedLoadBalancers = new Map<LoadBalancerId, string>()
   #stopping = false
 
   constructor(context: EngineContext) {
@@ -62,6 +67,7 @@ export class Engine {
   }
 
   async tick(): Promise<void> {
+    await this.#applyLoadBalancers()
     const observed = new Map((await this.#context.provider.list()).map((instance) => [instance.instanceId, instance]))
     for (const group of await this.#context.store.groups.list()) {
       try {
@@ -77,9 +83,10 @@ export class Engine {
     await this.#terminateOrphans(observed)
   }
 
-  async #reconcileGroup(group: ScalingGroup, observed: ReadonlyMap<string, ObservedInstance>): Promise<void> {
+  async #reconcileGroup(group: ScalingGroup, observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
     const { store } = this.#context
-    await this.#markDead(group.id, observed)
+    await this.#markDead(group, observed)
+    await this.#syncMembers(group)
     let [active] = await store.activities.list({ groupId: group.id, statuses: ['InProgress'] })
     for (let started = 0; started <= ACTIVITIES_STARTED_PER_TICK_MAX; started += 1) {
       if (active) {
@@ -120,20 +127,79 @@ export class Engine {
     })
   }
 
-  /** A member whose process is gone or exited is Unhealthy; elastic recovery replaces it. */
-  async #markDead(groupId: ScalingGroupId, observed: ReadonlyMap<string, ObservedInstance>): Promise<void> {
-    const members = await this.#context.store.instances.list({ groupId, states: ['InService', 'Standby'] })
+  /**
+   * A member whose process is gone or exited is Unhealthy; with the LoadBalancer health check
+   * type, so is one that a balancer's check fails once its grace period is over. Elastic
+   * recovery then replaces it.
+   */
+  async #markDead(group: ScalingGroup, observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
+    const { store, clock } = this.#context
+    const members = await store.instances.list({ groupId: group.id, states: ['InService', 'Standby'] })
+    const health = group.healthCheckType === 'LoadBalancer' ? await this.#backendHealth(group) : new Map()
     for (const member of members) {
       if (member.health === 'Unhealthy') continue
       const seen = observed.get(member.id)
-      if (seen?.state === 'running') continue
-      const reason = seen ? `exited (${seen.exitDescription ?? 'no exit status'})` : 'is gone from the provider'
-      await patchInstance(this.#context.store, member.id, (current) =>
+      let reason: string | undefined
+      if (seen?.state !== 'running') {
+        reason = seen ? `exited (${seen.exitDescription ?? 'no exit status'})` : 'is gone from the provider'
+      } else if (clock.nowMs() - member.createdAtMs >= group.healthCheckGracePeriodSeconds * 1000) {
+        const failing = member.registeredLoadBalancerIds.find((id) => health.get(id)?.get(member.id) === 'unhealthy')
+        if (failing) reason = `fails the health check of load balancer ${failing}`
+      }
+      if (reason === undefined) continue
+      const because = reason
+      await patchInstance(store, member.id, (current) =>
         current.state === 'InService' || current.state === 'Standby'
-          ? { ...current, health: 'Unhealthy', statusReason: reason }
+          ? { ...current, health: 'Unhealthy', statusReason: because }
           : current,
       )
-      this.#context.log.warn('instance.unhealthy', { instanceId: member.id, groupId, reason })
+      this.#context.log.warn('instance.unhealthy', { instanceId: member.id, groupId: group.id, reason })
+    }
+  }
+
+  /** What each of the group's balancers says of its backends; a balancer that does not answer says nothing. */
+  async #backendHealth(group: ScalingGroup) {
+    const health = new Map<LoadBalancerId, ReadonlyMap<InstanceId, BackendHealth>>()
+    for (const attachment of group.loadBalancers) {
+      const loadBalancer = await this.#context.store.loadBalancers.get(attachment.loadBalancerId)
+      const balancer = loadBalancer ? this.#context.balancers[loadBalancer.driver] : undefined
+      if (!balancer) continue
+      try {
+        health.set(attachment.loadBalancerId, await balancer.backends(attachment.loadBalancerId))
+      } catch (error) {
+        this.#context.log.warn('balancer.unavailable', {
+          loadBalancerId: attachment.loadBalancerId,
+          error: String(error),
+        })
+      }
+    }
+    return health
+  }
+
+  /** InService members follow balancers and databases attached to or detached from a running group. */
+  async #syncMembers(group: ScalingGroup): Promise<void> {
+    const members = await this.#context.store.instances.list({ groupId: group.id, states: ['InService'] })
+    for (const member of members) {
+      if (needsSync(member, group)) await syncMembership(this.#context, member, group)
+    }
+  }
+
+  /**
+   * Every balancer record has a running data plane with its configuration: applied once after a
+   * start (which adopts data planes that kept running) and again whenever the record changes.
+   */
+  async #applyLoadBalancers(): Promise<void> {
+    for (const loadBalancer of await this.#context.store.loadBalancers.list()) {
+      const fingerprint = JSON.stringify(loadBalancer)
+      if (this.#appliedLoadBalancers.get(loadBalancer.id) === fingerprint) continue
+      const balancer = this.#context.balancers[loadBalancer.driver]
+      if (!balancer) continue
+      try {
+        await balancer.apply(loadBalancer)
+        this.#appliedLoadBalancers.set(loadBalancer.id, fingerprint)
+      } catch (error) {
+        this.#context.log.error('balancer.apply-failed', { loadBalancerId: loadBalancer.id, error: String(error) })
+      }
     }
   }
 
@@ -146,7 +212,7 @@ export class Engine {
   }
 
   /** Standalone instances (run by an operator, or detached) boot, die and terminate on their own. */
-  async #reconcileStandalone(observed: ReadonlyMap<string, ObservedInstance>): Promise<void> {
+  async #reconcileStandalone(observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
     const instances = await this.#context.store.instances.list({
       groupId: null,
       states: ['Pending', 'InService', 'Removing'],

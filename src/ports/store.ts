@@ -6,15 +6,22 @@
  * isolation from other writers (one command = one transaction, so nothing is half written).
  * Reads return frozen snapshots; writers pass whole records (no partial updates).
  */
+import type { AccessKey } from '../core/access-key.ts'
+import type { ClientTokenRecord } from '../core/client-token.ts'
+import type { Database } from '../core/database.ts'
 import type {
+  AccessKeyId,
   ActivityId,
+  DatabaseId,
   ImageId,
   InstanceId,
   LaunchConfigurationId,
+  LoadBalancerId,
   ScalingGroupId,
   ScalingRuleId,
   TokenId,
 } from '../core/ids.ts'
+import type { LoadBalancer } from '../core/load-balancer.ts'
 import type {
   Activity,
   ActivityStatus,
@@ -74,6 +81,17 @@ export interface Collections {
   readonly tokens: RecordTable<ApiToken, TokenId> & {
     list(): Promise<readonly ApiToken[]>
     findBySecretSha256(secretSha256: string): Promise<ApiToken | undefined>
+  }
+  readonly accessKeys: RecordTable<AccessKey, AccessKeyId> & { list(): Promise<readonly AccessKey[]> }
+  /** Idempotency of requests that carry a client token; keyed by `<operation>:<token>`. */
+  readonly clientTokens: RecordTable<ClientTokenRecord, string>
+  readonly loadBalancers: RecordTable<LoadBalancer, LoadBalancerId> & {
+    list(): Promise<readonly LoadBalancer[]>
+    findByName(name: string): Promise<LoadBalancer | undefined>
+  }
+  readonly databases: RecordTable<Database, DatabaseId> & {
+    list(): Promise<readonly Database[]>
+    findByName(name: string): Promise<Database | undefined>
   }
   /** Small installation-wide values: account id, schema version. */
   readonly meta: {

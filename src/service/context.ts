@@ -1,3 +1,5 @@
+import type { InstanceTypeCatalog } from '../core/cloud-instance-types.ts'
+import type { Balancers } from '../engine/engine-context.ts'
 import type { Clock } from '../ports/clock.ts'
 import type { IdSource } from '../ports/id-source.ts'
 import type { Provider } from '../ports/provider.ts'
@@ -10,6 +12,8 @@ export interface ServiceContext {
   readonly ids: IdSource
   /** For instance logs only; services never launch or terminate themselves, the engine does. */
   readonly provider: Provider
+  /** Balancers are applied as their records are written, so a port in use is the request's error. */
+  readonly balancers: Balancers
   /** Asks the engine for a tick now, after a write it should act on. */
   readonly wakeEngine: () => void
   readonly settings: ServiceSettings
@@ -22,4 +26,6 @@ export interface ServiceSettings {
   /** Where standalone instances (`billow instances run`) take their addresses from. */
   readonly standaloneZoneId: string
   readonly standaloneSubnet: string
+  /** Instance types launch configurations may name; Billow's own and the clouds' when absent. */
+  readonly instanceTypes?: InstanceTypeCatalog
 }

@@ -1,7 +1,16 @@
 import { BillowError } from '../core/errors.ts'
-import type { InstanceId, LaunchConfigurationId, ScalingGroupId } from '../core/ids.ts'
+import type { DatabaseId, InstanceId, LaunchConfigurationId, ScalingGroupId } from '../core/ids.ts'
+import type { LoadBalancerAttachment } from '../core/load-balancer.ts'
 import { parseSubnet, subnetsOverlap } from '../core/subnet.ts'
-import { isLive, REMOVAL_POLICIES, type RemovalPolicyName, type ScalingGroup, type Zone } from '../core/types.ts'
+import {
+  HEALTH_CHECK_TYPES,
+  type HealthCheckType,
+  isLive,
+  REMOVAL_POLICIES,
+  type RemovalPolicyName,
+  type ScalingGroup,
+  type Zone,
+} from '../core/types.ts'
 import type { Collections } from '../ports/store.ts'
 import type { ServiceContext } from './context.ts'
 import { invalid, notFound, requireIntegerIn, requireName } from './validate.ts'
@@ -11,6 +20,11 @@ export const GROUP_SIZE_MAX = 1_000
 export const ZONES_MAX = 5
 export const COOLDOWN_SECONDS_MAX = 86_400
 export const DEFAULT_COOLDOWN_SECONDS = 300
+/** Time a new instance gets before failed balancer checks count against it (ESS's default is 300 s). */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 60
+export const GRACE_PERIOD_SECONDS_MAX = 86_400
+/** Balancers and databases per group: the clouds allow a handful; a limit on everything. */
+export const ATTACHMENTS_MAX = 10
 /** ESS's default order: instances of the oldest configuration, then the oldest instances. */
 export const DEFAULT_REMOVAL_POLICIES: readonly RemovalPolicyName[] = ['OldestScalingConfiguration', 'OldestInstance']
 
@@ -24,7 +38,13 @@ export interface CreateGroupInput {
   readonly defaultCooldownSeconds?: number
   readonly zones: readonly Zone[]
   readonly removalPolicies?: readonly RemovalPolicyName[]
-  readonly launchConfigurationId: LaunchConfigurationId
+  /** Null only for an Inactive group: ESS makes the group before its scaling configuration. */
+  readonly launchConfigurationId: LaunchConfigurationId | null
+  /** Seed 000's "load balancer" field: balancers whose pool the instances join. */
+  readonly loadBalancers?: readonly LoadBalancerAttachment[]
+  readonly databaseIds?: readonly DatabaseId[]
+  readonly healthCheckType?: HealthCheckType
+  readonly healthCheckGracePeriodSeconds?: number
   /** Cloud dialects create groups Inactive until enabled, as ESS does. */
   readonly state?: 'Active' | 'Inactive'
 }
@@ -78,6 +98,10 @@ export function groupService(context: ServiceContext) {
           zones: input.zones.map((zone) => ({ zoneId: zone.zoneId, subnet: zone.subnet })),
           removalPolicies: [...(input.removalPolicies ?? DEFAULT_REMOVAL_POLICIES)],
           launchConfigurationId: input.launchConfigurationId,
+          loadBalancers: (input.loadBalancers ?? []).map((attachment) => ({ ...attachment })),
+          databaseIds: [...(input.databaseIds ?? [])],
+          healthCheckType: input.healthCheckType ?? 'Provider',
+          healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
           cooldownUntilMs: null,
           retryAfterMs: null,
           consecutiveFailures: 0,
@@ -109,6 +133,7 @@ export function groupService(context: ServiceContext) {
         if (current.state === 'Deleting')
           throw new BillowError('ScalingGroupNotActive', `scaling group ${id} is being deleted`)
         const group: ScalingGroup = { ...current, state, retryAfterMs: null, consecutiveFailures: 0 }
+        requireLaunchConfigurationWhenActive(group)
         await tx.groups.update(group)
         context.wakeEngine()
         return view(tx, group)
@@ -208,12 +233,24 @@ async function validateGroup(tx: Collections, group: ScalingGroup): Promise<void
   }
   if (new Set(group.removalPolicies).size !== group.removalPolicies.length)
     invalid('removalPolicies', 'lists a policy twice')
-  if (!(await tx.launchConfigurations.get(group.launchConfigurationId))) {
+  await validateAttachments(tx, group)
+  requireLaunchConfigurationWhenActive(group)
+  if (group.launchConfigurationId !== null && !(await tx.launchConfigurations.get(group.launchConfigurationId))) {
     notFound(
       'LaunchConfigurationNotFound',
       'launch configuration',
       group.launchConfigurationId,
       'launchConfigurationId',
+    )
+  }
+}
+
+function requireLaunchConfigurationWhenActive(group: ScalingGroup): void {
+  if (group.state === 'Active' && group.launchConfigurationId === null) {
+    throw new BillowError(
+      'LaunchConfigurationMissing',
+      `scaling group ${group.id} has no launch configuration; give it one before enabling it`,
+      { field: 'launchConfigurationId' },
     )
   }
 }
@@ -233,5 +270,32 @@ function validateZones(zones: readonly Zone[]): void {
       if (subnetsOverlap(parsed[a] as never, parsed[b] as never))
         invalid(`zones.${b}.subnet`, `overlaps zone ${zones[a]?.zoneId}`)
     }
+  }
+}
+
+async function validateAttachments(tx: Collections, group: ScalingGroup): Promise<void> {
+  if (!HEALTH_CHECK_TYPES.includes(group.healthCheckType)) {
+    invalid('healthCheckType', `unknown; one of ${HEALTH_CHECK_TYPES.join(', ')}`)
+  }
+  requireIntegerIn('healthCheckGracePeriodSeconds', group.healthCheckGracePeriodSeconds, 0, GRACE_PERIOD_SECONDS_MAX)
+  if (group.loadBalancers.length > ATTACHMENTS_MAX) invalid('loadBalancers', `takes at most ${ATTACHMENTS_MAX}`)
+  if (group.databaseIds.length > ATTACHMENTS_MAX) invalid('databaseIds', `takes at most ${ATTACHMENTS_MAX}`)
+  for (const [index, attachment] of group.loadBalancers.entries()) {
+    const field = `loadBalancers.${index}`
+    if (!(await tx.loadBalancers.get(attachment.loadBalancerId))) {
+      notFound('LoadBalancerNotFound', 'load balancer', attachment.loadBalancerId, `${field}.loadBalancerId`)
+    }
+    if (attachment.port !== null) requireIntegerIn(`${field}.port`, attachment.port, 1, 65_535)
+    requireIntegerIn(`${field}.weight`, attachment.weight, 1, 100)
+  }
+  const balancerIds = group.loadBalancers.map((attachment) => attachment.loadBalancerId)
+  if (new Set(balancerIds).size !== balancerIds.length) invalid('loadBalancers', 'names a load balancer twice')
+  for (const [index, databaseId] of group.databaseIds.entries()) {
+    if (!(await tx.databases.get(databaseId)))
+      notFound('DatabaseNotFound', 'database', databaseId, `databaseIds.${index}`)
+  }
+  if (new Set(group.databaseIds).size !== group.databaseIds.length) invalid('databaseIds', 'names a database twice')
+  if (group.healthCheckType === 'LoadBalancer' && group.loadBalancers.length === 0) {
+    invalid('healthCheckType', 'LoadBalancer needs at least one attached load balancer')
   }
 }

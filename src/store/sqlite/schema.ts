@@ -20,6 +20,10 @@ export const PROMOTED_COLUMNS = {
   instances: ['group_id', 'state', 'client_token'],
   activities: ['group_id', 'status'],
   api_tokens: ['secret_sha256'],
+  access_keys: [],
+  client_tokens: [],
+  load_balancers: ['name'],
+  databases: ['name'],
 } as const
 
 export type DocumentTableName = keyof typeof PROMOTED_COLUMNS
@@ -53,16 +57,35 @@ const MIGRATIONS: readonly Migration[] = [
       ...documentTable('api_tokens', ', secret_sha256 TEXT NOT NULL UNIQUE', []),
     ],
   },
+  {
+    // Access keys for the cloud dialects' signatures, and client tokens for idempotent requests.
+    version: 3,
+    statements: [...documentTable('access_keys', '', []), ...documentTable('client_tokens', '', [])],
+  },
+  {
+    // Load balancers and databases attached to groups; records written before them get defaults.
+    version: 4,
+    statements: [
+      ...documentTable('load_balancers', ', name TEXT NOT NULL UNIQUE', []),
+      ...documentTable('databases', ', name TEXT NOT NULL UNIQUE', []),
+      `UPDATE scaling_groups SET body = json_set(body, '$.loadBalancers', json('[]'), '$.databaseIds', json('[]'),
+        '$.healthCheckType', 'Provider', '$.healthCheckGracePeriodSeconds', 60) WHERE json_type(body, '$.loadBalancers') IS NULL`,
+      `UPDATE instances SET body = json_set(body, '$.registeredLoadBalancerIds', json('[]'), '$.allowlistedDatabaseIds', json('[]'))
+        WHERE json_type(body, '$.registeredLoadBalancerIds') IS NULL`,
+    ],
+  },
 ]
 
 // biome-ignore lint/suspicious/noExplicitAny: the schema is created before any typed table exists
 export async function migrate(db: Kysely<any>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`.execute(trx)
-    const row = await sql<{ version: number }>`SELECT max(version) AS version FROM schema_version`.execute(trx)
-    const current = row.rows[0]?.version ?? 0
+    // Every migration not yet recorded runs, not only those above the highest: migrations written
+    // side by side may land out of order (version 3 before version 2) in one database.
+    const rows = await sql<{ version: number }>`SELECT version FROM schema_version`.execute(trx)
+    const applied = new Set(rows.rows.map((row) => row.version))
     for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue
+      if (applied.has(migration.version)) continue
       for (const statement of migration.statements) await sql.raw(statement).execute(trx)
       await sql`INSERT INTO schema_version (version) VALUES (${migration.version})`.execute(trx)
     }

@@ -5,15 +5,22 @@
  */
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
+import type { AccessKey } from '../../core/access-key.ts'
+import type { ClientTokenRecord } from '../../core/client-token.ts'
+import type { Database as DatabaseRecord } from '../../core/database.ts'
 import type {
+  AccessKeyId,
   ActivityId,
+  DatabaseId,
   ImageId,
   InstanceId,
   LaunchConfigurationId,
+  LoadBalancerId,
   ScalingGroupId,
   ScalingRuleId,
   TokenId,
 } from '../../core/ids.ts'
+import type { LoadBalancer } from '../../core/load-balancer.ts'
 import type {
   Activity,
   ApiToken,
@@ -53,7 +60,8 @@ function collections(db: Executor): Collections {
     (r) => ({ image_id: r.imageId, name: r.name }),
   )
   const groups = new DocumentTable<ScalingGroup, ScalingGroupId>(db, 'scaling_groups', (r) => ({
-    launch_configuration_id: r.launchConfigurationId,
+    // The column predates groups without one (ESS makes the group first): '' stands for none.
+    launch_configuration_id: r.launchConfigurationId ?? '',
     name: r.name,
   }))
   const rules = new DocumentTable<ScalingRule, ScalingRuleId>(db, 'scaling_rules', (r) => ({ group_id: r.groupId }))
@@ -67,6 +75,10 @@ function collections(db: Executor): Collections {
     status: r.status,
   }))
   const tokens = new DocumentTable<ApiToken, TokenId>(db, 'api_tokens', (r) => ({ secret_sha256: r.secretSha256 }))
+  const accessKeys = new DocumentTable<AccessKey, AccessKeyId>(db, 'access_keys', () => ({}))
+  const clientTokens = new DocumentTable<ClientTokenRecord, string>(db, 'client_tokens', () => ({}))
+  const loadBalancers = new DocumentTable<LoadBalancer, LoadBalancerId>(db, 'load_balancers', (r) => ({ name: r.name }))
+  const databases = new DocumentTable<DatabaseRecord, DatabaseId>(db, 'databases', (r) => ({ name: r.name }))
   return {
     images: Object.assign(images, { list: () => images.where({}) }),
     launchConfigurations: Object.assign(launchConfigurations, {
@@ -101,6 +113,16 @@ function collections(db: Executor): Collections {
     tokens: Object.assign(tokens, {
       list: () => tokens.where({}),
       findBySecretSha256: async (hash: string) => (await tokens.where({ secret_sha256: hash }))[0],
+    }),
+    accessKeys: Object.assign(accessKeys, { list: () => accessKeys.where({}) }),
+    clientTokens,
+    loadBalancers: Object.assign(loadBalancers, {
+      list: () => loadBalancers.where({}),
+      findByName: async (name: string) => (await loadBalancers.where({ name }))[0],
+    }),
+    databases: Object.assign(databases, {
+      list: () => databases.where({}),
+      findByName: async (name: string) => (await databases.where({ name }))[0],
     }),
     meta: {
       get: async (key) =>
