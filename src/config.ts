@@ -4,7 +4,10 @@
  *
  *   <dataDir>/billow.sqlite    the store
  *   <dataDir>/admin-token      the generated admin bearer token (mode 0600)
+ *   <dataDir>/secret-box.key   the key that seals access key secrets in the store (mode 0600)
+ *   <dataDir>/cloud-catalog.json  optional: cloud instance types, image ids and subnet ids (docs/cloud-catalog.md)
  *   <dataDir>/server.json      { url, pid } of the running server, removed on clean shutdown
+ *   <dataDir>/server.lock      the running server's pid: one server per data directory
  *   <dataDir>/instances/       the process provider's instance directories (logs, pid files)
  */
 import { homedir } from 'node:os'
@@ -22,7 +25,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export const dataPaths = (dataDir: string) => ({
   store: join(dataDir, 'billow.sqlite'),
   adminToken: join(dataDir, 'admin-token'),
+  secretBoxKey: join(dataDir, 'secret-box.key'),
+  cloudCatalog: join(dataDir, 'cloud-catalog.json'),
   serverInfo: join(dataDir, 'server.json'),
+  lock: join(dataDir, 'server.lock'),
   instances: join(dataDir, 'instances'),
 })
 

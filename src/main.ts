@@ -8,21 +8,31 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
+import { createPostgresAllowlist } from './allowlists/postgres/postgres-allowlist.ts'
+import { createCloudCatalog } from './api/cloud/catalog.ts'
+import { readCloudCatalogFile } from './api/cloud/catalog-file.ts'
+import { createFrontDoor } from './api/front-door.ts'
 import { createRestApp } from './api/rest/app.ts'
 import { systemClock } from './clock/system.ts'
 import { dataPaths, type ServerInfo } from './config.ts'
+import { lockDataDirectory } from './data-dir-lock.ts'
 import { seedDemo } from './demo.ts'
 import { Engine } from './engine/engine.ts'
+import type { Allowlists, Balancers } from './engine/engine-context.ts'
 import { randomIds } from './ids/random-ids.ts'
 import { createConsoleLogger } from './log/console-logger.ts'
 import { createHttpProbe } from './probe/http-probe.ts'
 import { createProcessProvider } from './providers/process/process-provider.ts'
+import { readOrCreateKeyFile } from './secrets/key-file.ts'
 import type { ServiceContext } from './service/context.ts'
+import { SECRET_BOX_KEY_BYTES } from './service/secret-box.ts'
 import { createServices } from './service/services.ts'
 import { newSecret } from './service/tokens.ts'
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts'
 
 export const VERSION = '0.1.0'
+/** How long a stopping server lets in-flight API requests finish, in ms. */
+export const SHUTDOWN_GRACE_MS = 5_000
 /** The region this installation reports in ARIs and cloud dialects (BILLOW_REGION overrides). */
 export const DEFAULT_REGION = 'local-1'
 
@@ -46,30 +56,60 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   mkdirSync(paths.instances, { recursive: true, mode: 0o700 })
   const log = createConsoleLogger(options.log)
+  // Read before anything is opened: a broken catalog stops the start with its path and field.
+  const catalog = createCloudCatalog(readCloudCatalogFile(paths.cloudCatalog))
+  const lock = lockDataDirectory(paths.lock, options.dataDir)
   const adminSecret = readOrCreateAdminToken(paths.adminToken)
   const store = await openSqliteStore(paths.store)
   const accountId = await accountIdOf(store)
   const provider = createProcessProvider({ rootDirectory: paths.instances })
+  const { balancers, allowlists } = dataPlaneDrivers(options.dataDir)
   let engine: Engine | undefined
   const context: ServiceContext = {
     store,
     clock: systemClock,
     ids: randomIds,
     provider,
+    balancers,
     wakeEngine: () => engine?.wake(),
     settings: {
       region: process.env.BILLOW_REGION || DEFAULT_REGION,
       accountId,
       standaloneZoneId: 'standalone',
       standaloneSubnet: '127.30.0.0/16',
+      instanceTypes: catalog.instanceTypes,
     },
   }
-  engine = new Engine({ clock: systemClock, store, provider, probe: createHttpProbe(), ids: randomIds, log })
-  const services = createServices(context, { adminSecret })
+  engine = new Engine({
+    clock: systemClock,
+    store,
+    provider,
+    probe: createHttpProbe(),
+    balancers,
+    allowlists,
+    ids: randomIds,
+    log,
+    instanceTypes: catalog.instanceTypes,
+  })
+  const secretBoxKey = readOrCreateKeyFile(paths.secretBoxKey, SECRET_BOX_KEY_BYTES)
+  const services = createServices(context, { adminSecret, secretBoxKey })
   if (options.demo)
     await seedDemo(services, { store, demoDirectory: fileURLToPath(new URL('../examples/demo-app', import.meta.url)) })
   const app = createRestApp({ services, log, version: VERSION })
-  const server = await listen(app.fetch, options.host, options.port)
+  const frontDoor = createFrontDoor({
+    services,
+    rest: app.fetch,
+    catalog,
+    clock: systemClock,
+    log,
+    region: context.settings.region,
+    accountId,
+  })
+  const server = await listen(frontDoor, options.host, options.port).catch(async (error: unknown) => {
+    await store.close()
+    lock.release()
+    throw error
+  })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
@@ -81,11 +121,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     url,
     adminTokenPath: paths.adminToken,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections?.()
+      // In-flight requests get a moment to finish; then whatever is still open is cut.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      const deadline = setTimeout(() => server.closeAllConnections?.(), SHUTDOWN_GRACE_MS)
+      await closed
+      clearTimeout(deadline)
       await engine?.stop()
       await store.close()
       rmSync(paths.serverInfo, { force: true })
+      lock.release()
       log.info('server.stopped', {})
     },
   }
@@ -133,4 +177,9 @@ async function accountIdOf(store: Awaited<ReturnType<typeof openSqliteStore>>): 
   const accountId = `1${digits.slice(1)}`
   await store.meta.set('account-id', accountId)
   return accountId
+}
+
+/** The load balancer and database allowlist drivers of this installation. */
+function dataPlaneDrivers(_dataDir: string): { balancers: Balancers; allowlists: Allowlists } {
+  return { balancers: {}, allowlists: { postgres: createPostgresAllowlist() } }
 }

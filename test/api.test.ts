@@ -84,6 +84,13 @@ describe('authentication', () => {
     assert.equal((await call('GET', '/v1/groups', undefined, { token: secret })).status, 401)
   })
 
+  test('a second server on the same data directory is refused', async () => {
+    await assert.rejects(startServer({ host: '127.0.0.1', port: 0, dataDir, demo: false, log: () => {} }), {
+      name: 'DataDirectoryLocked',
+      message: /another Billow server \(pid \d+\) uses/,
+    })
+  })
+
   test('the OpenAPI document describes the routes', async () => {
     const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApi
     assert.equal(document.openapi, '3.1.0')

@@ -8,6 +8,8 @@ export const API_PATHS = {
   instances: '/v1/instances',
   activities: '/v1/activities',
   tokens: '/v1/tokens',
+  loadBalancers: '/v1/load-balancers',
+  databases: '/v1/databases',
 } as const
 
 export const itemPath = (collection: string, id: string): string => `${collection}/${encodeURIComponent(id)}`

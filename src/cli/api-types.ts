@@ -2,7 +2,9 @@
  * The shapes the REST API answers with, as the CLI reads them. The records are the core's own
  * (the API shows them as the store keeps them); views add what the API computes.
  */
+import type { Database } from '../core/database.ts'
 import type { InstanceTypeSpec } from '../core/instance-type.ts'
+import type { LoadBalancer, LoadBalancerStats } from '../core/load-balancer.ts'
 import type { ApiToken, ScalingGroup, ScalingRule } from '../core/types.ts'
 
 export type {
@@ -37,3 +39,13 @@ export interface CreatedToken {
 }
 
 export type InstanceTypeView = InstanceTypeSpec
+
+/** GET /v1/load-balancers/ID: the balancer, the groups that attach it, and its data plane's figures. */
+export interface LoadBalancerView extends LoadBalancer {
+  readonly groupIds: readonly string[]
+  /** Null when the data plane does not answer. */
+  readonly stats: LoadBalancerStats | null
+}
+
+/** GET /v1/databases/ID: never the administrator's password. */
+export type DatabaseView = Omit<Database, 'adminPassword'> & { readonly groupIds: readonly string[] }

@@ -8,6 +8,7 @@ import type { Command } from 'commander'
 import { defaultDataDir } from '../config.ts'
 import { ApiClient, type FetchFunction } from './client.ts'
 import { resolveConnection } from './connection.ts'
+import { readSecretFromStdin } from './secret-input.ts'
 
 export interface OutputStream {
   write(text: string): unknown
@@ -24,6 +25,8 @@ export interface CliIo {
   readonly sleep: (ms: number) => Promise<void>
   readonly fetch?: FetchFunction
   readonly isRunning?: (pid: number) => boolean
+  /** Reads a secret from stdin (`--admin-password-file -`): all of a pipe, or a hidden line at a terminal. */
+  readonly readSecret?: (prompt: string) => Promise<string>
 }
 
 export function processIo(): CliIo {
@@ -34,6 +37,7 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     nowMs: Date.now,
     sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+    readSecret: readSecretFromStdin,
   }
 }
 

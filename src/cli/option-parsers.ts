@@ -12,7 +12,7 @@ import { UsageError } from './errors.ts'
 /** The API keeps at most two removal policies, applied in order. */
 export const REMOVAL_POLICIES_MAX = 2
 
-function asInvalidArgument<T>(parse: () => T): T {
+export function asInvalidArgument<T>(parse: () => T): T {
   try {
     return parse()
   } catch (error) {

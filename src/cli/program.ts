@@ -2,12 +2,16 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerActivityCommands } from './commands/activities.ts'
+import { registerDatabaseCommands } from './commands/databases.ts'
 import { registerGroupCommands } from './commands/groups.ts'
 import { registerImageCommands } from './commands/images.ts'
 import { registerInstanceTypeCommands } from './commands/instance-types.ts'
 import { registerInstanceCommands } from './commands/instances.ts'
+import { registerAccessKeyCommands } from './commands/keys.ts'
 import { registerLaunchConfigurationCommands } from './commands/launch-configurations.ts'
+import { registerLoadBalancerCommands } from './commands/load-balancers.ts'
 import { registerRuleCommands } from './commands/rules.ts'
+import { registerScheduleCommands } from './commands/schedule.ts'
 import { registerServeCommand } from './commands/serve.ts'
 import { registerTokenCommands } from './commands/tokens.ts'
 import type { CliContext } from './context.ts'
@@ -38,9 +42,13 @@ export function buildProgram(context: CliContext): Command {
   registerInstanceTypeCommands(program, context)
   registerLaunchConfigurationCommands(program, context)
   registerGroupCommands(program, context)
+  registerLoadBalancerCommands(program, context)
+  registerDatabaseCommands(program, context)
   registerRuleCommands(program, context)
+  registerScheduleCommands(program, context)
   registerInstanceCommands(program, context)
   registerActivityCommands(program, context)
   registerTokenCommands(program, context)
+  registerAccessKeyCommands(program, context)
   return program
 }

@@ -389,7 +389,7 @@ export class ServerLab {
     const token = (await readFile(paths.adminToken, 'utf8')).trim()
     server.url = info.url
     server.api = new RestClient(info.url, token)
-    await waitFor(async () => (await fetch(`${info.url}/healthz`)).ok, {
+    await waitFor(async () => (await fetch(`${info.url}/healthz`, { signal: AbortSignal.timeout(EXIT_WAIT_MS) })).ok, {
       what: 'the server to answer /healthz',
       timeoutMs: SERVER_START_MS,
     })

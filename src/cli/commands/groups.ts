@@ -12,8 +12,14 @@ import { renderActivityTable } from '../views/activities.ts'
 import { renderGroup, renderGroupTable } from '../views/groups.ts'
 import { renderInstanceTable } from '../views/instances.ts'
 import { registerGroupActionCommands } from './group-actions.ts'
+import {
+  type AttachmentFlags,
+  addAttachmentOptions,
+  attachmentBodyFrom,
+  registerGroupAttachmentCommands,
+} from './group-attachments.ts'
 
-interface GroupFlags {
+interface GroupFlags extends AttachmentFlags {
   readonly name?: string
   readonly min?: number
   readonly max?: number
@@ -43,7 +49,7 @@ function addFieldOptions(command: Command, { creating }: { creating: boolean }):
       option('--initial <n>', 'alias of --desired (initial instance count)').argParser(integerArgument('--initial')),
     )
   if (!creating) command.option('--clear-desired', 'unset the desired capacity (keep only min ≤ count ≤ max)')
-  return command
+  command
     .addOption(
       option('--cooldown <seconds>', 'default cooldown after a rule-driven activity').argParser(
         integerArgument('--cooldown'),
@@ -61,7 +67,7 @@ function addFieldOptions(command: Command, { creating }: { creating: boolean }):
         'OldestInstance | NewestInstance | OldestScalingConfiguration; repeat for a second',
       ).argParser(collectRemovalPolicy),
     )
-    .option('--json', 'print the raw JSON response')
+  return addAttachmentOptions(command, { creating }).option('--json', 'print the raw JSON response')
 }
 
 function desiredFrom(flags: GroupFlags): number | null | undefined {
@@ -85,7 +91,7 @@ function bodyFrom(flags: GroupFlags): Record<string, unknown> {
   if (flags.lc !== undefined) body.launchConfigurationId = flags.lc
   if (flags.zone !== undefined) body.zones = flags.zone
   if (flags.removalPolicy !== undefined) body.removalPolicies = flags.removalPolicy
-  return body
+  return { ...body, ...attachmentBodyFrom(flags) }
 }
 
 export function registerGroupCommands(program: Command, context: CliContext): void {
@@ -178,4 +184,5 @@ export function registerGroupCommands(program: Command, context: CliContext): vo
     })
 
   registerGroupActionCommands(groups, context)
+  registerGroupAttachmentCommands(groups, context)
 }

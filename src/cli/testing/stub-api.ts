@@ -78,7 +78,7 @@ export interface CliRun {
 /** Runs the CLI in this process with captured output; `args` are what a user would type after `billow`. */
 export async function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; nowMs?: number; isTTY?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; nowMs?: number; isTTY?: boolean; stdin?: string } = {},
 ): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
@@ -90,6 +90,8 @@ export async function runCli(
     nowMs: () => options.nowMs ?? Date.now(),
     // Polls in tests need not really pause; the stub answers the next state at once.
     sleep: () => Promise.resolve(),
+    // What a pipe into the CLI would hold; without one, reading stdin is refused as in a non-interactive run.
+    ...(options.stdin === undefined ? {} : { readSecret: () => Promise.resolve(options.stdin as string) }),
   }
   const code = await run(['node', 'billow', ...args], io)
   return { code, stdout, stderr }

@@ -11,6 +11,14 @@ export function cooldownText(group: Pick<GroupView, 'cooldownUntilMs'>, nowMs: n
 
 const zonesText = (group: GroupView): string => group.zones.map((zone) => `${zone.zoneId}=${zone.subnet}`).join(', ')
 
+/** `lb-1 (app port, weight 10), lb-2 (port 8080, weight 5)`; `none` when there are none. */
+const loadBalancersText = (group: GroupView): string =>
+  group.loadBalancers.length === 0
+    ? 'none'
+    : group.loadBalancers
+        .map((a) => `${a.loadBalancerId} (${a.port === null ? 'app port' : `port ${a.port}`}, weight ${a.weight})`)
+        .join(', ')
+
 export function renderGroupTable(groups: readonly GroupView[], nowMs: number): string {
   return renderTable(
     [
@@ -61,6 +69,9 @@ export function renderGroup(group: GroupView, nowMs: number): string {
     ['launch configuration', group.launchConfigurationId],
     ['zones', zonesText(group)],
     ['removal policies', group.removalPolicies.join(', ')],
+    ['load balancers', loadBalancersText(group)],
+    ['databases', group.databaseIds.length === 0 ? 'none' : group.databaseIds.join(', ')],
+    ['health check type', `${group.healthCheckType} (grace period ${group.healthCheckGracePeriodSeconds}s)`],
   ]
   if (group.retryAfterMs !== null && group.retryAfterMs > nowMs) {
     fields.push([

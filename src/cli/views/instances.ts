@@ -1,6 +1,6 @@
 /** How instances read in tables and describe views; shared by `instances` and `groups describe`. */
 import type { Instance } from '../api-types.ts'
-import { type CellValue, renderFields, renderTable } from '../table.ts'
+import { type CellValue, NONE, renderFields, renderTable } from '../table.ts'
 import { formatAge, formatTimeWithAge } from '../time-format.ts'
 
 export function renderInstanceTable(instances: readonly Instance[], nowMs: number): string {
@@ -13,6 +13,7 @@ export function renderInstanceTable(instances: readonly Instance[], nowMs: numbe
       'port',
       'state',
       'health',
+      'load balancers',
       'protected',
       'joined by',
       'launch configuration',
@@ -26,6 +27,7 @@ export function renderInstanceTable(instances: readonly Instance[], nowMs: numbe
       instance.port,
       instance.state,
       instance.health,
+      idsText(instance.registeredLoadBalancerIds),
       instance.protected,
       instance.joinedBy,
       instance.launchConfigurationId,
@@ -33,6 +35,10 @@ export function renderInstanceTable(instances: readonly Instance[], nowMs: numbe
     ]),
   )
 }
+
+/** `lb-1,lb-2`; `-` when none (or from a server that does not report them). */
+const idsText = (ids: readonly string[] | undefined, separator = ','): string =>
+  ids && ids.length > 0 ? ids.join(separator) : NONE
 
 export function renderInstance(instance: Instance, nowMs: number): string {
   const limits = instance.limitsEnforced
@@ -56,6 +62,8 @@ export function renderInstance(instance: Instance, nowMs: number): string {
     ['launch configuration', instance.launchConfigurationId],
     ['launched by activity', instance.activityId],
     ['removal action', instance.removalAction],
+    ['load balancers', idsText(instance.registeredLoadBalancerIds, ', ')],
+    ['database allowlists', idsText(instance.allowlistedDatabaseIds, ', ')],
     ['created', formatTimeWithAge(instance.createdAtMs, nowMs)],
     ['in service since', formatTimeWithAge(instance.inServiceAtMs, nowMs)],
     ['terminated', formatTimeWithAge(instance.terminatedAtMs, nowMs)],
