@@ -114,12 +114,17 @@ export function groupService(context: ServiceContext) {
       }),
 
     /** Bounds and desired change at once; fixed-number mode then converges without cooldown. */
-    modify: (id: ScalingGroupId, changes: ModifyGroupInput) =>
+    /**
+     * `changes` may be a function of the current group (attach and detach read the lists they
+     * change), evaluated inside the same transaction so concurrent attachments are not lost.
+     */
+    modify: (id: ScalingGroupId, changes: ModifyGroupInput | ((current: ScalingGroup) => ModifyGroupInput)) =>
       store.transaction(async (tx) => {
         const current = await load(tx, id)
         if (current.state === 'Deleting')
           throw new BillowError('ScalingGroupNotActive', `scaling group ${id} is being deleted`)
-        const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined))
+        const asked = typeof changes === 'function' ? changes(current) : changes
+        const defined = Object.fromEntries(Object.entries(asked).filter(([, value]) => value !== undefined))
         const group: ScalingGroup = { ...current, ...defined, retryAfterMs: null, consecutiveFailures: 0 }
         await validateGroup(tx, group)
         await tx.groups.update(group)
@@ -168,6 +173,10 @@ export function groupService(context: ServiceContext) {
         const inProgress = await tx.activities.list({ groupId: id, statuses: ['InProgress'] })
         if (members.length === 0 && inProgress.length === 0) {
           for (const rule of await tx.rules.list({ groupId: id })) await tx.rules.delete(rule.id)
+          for (const task of await tx.scheduledTasks.list({ groupId: id })) {
+            await tx.scheduledTaskRuns.deleteForTask(task.id)
+            await tx.scheduledTasks.delete(task.id)
+          }
           await tx.groups.delete(id)
           return null
         }

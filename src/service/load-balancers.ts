@@ -69,16 +69,15 @@ export function loadBalancerService(context: ServiceContext) {
   async function applyOrUndo(loadBalancer: LoadBalancer, undo: () => Promise<void>): Promise<void> {
     const balancer = context.balancers[loadBalancer.driver]
     try {
-      if (!balancer) throw new BalancerError(`the ${loadBalancer.driver} driver is not available here`, 'Unavailable')
+      if (!balancer) throw new BalancerError('its driver is not available on this server', 'Unavailable')
       await balancer.apply(loadBalancer)
     } catch (error) {
       await undo()
       if (error instanceof BalancerError && error.kind === 'ListenerPortInUse') {
         throw new BillowError('ListenerPortInUse', `listeners: ${error.message}`, { field: 'listeners', cause: error })
       }
-      throw new BillowError('ProviderFailure', `the ${loadBalancer.driver} balancer failed: ${String(error)}`, {
-        cause: error,
-      })
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new BillowError('ProviderFailure', `the ${loadBalancer.driver} load balancer: ${reason}`, { cause: error })
     }
   }
 

@@ -1,6 +1,7 @@
+import { BillowError } from '../../core/errors.ts'
 import type { DatabaseId, LoadBalancerId, ScalingGroupId } from '../../core/ids.ts'
 import type { LoadBalancerAttachment } from '../../core/load-balancer.ts'
-import type { HealthCheckType } from '../../core/types.ts'
+import type { HealthCheckType, ScalingGroup } from '../../core/types.ts'
 import type { Services } from '../../service/services.ts'
 import * as s from './attachment-schemas.ts'
 import { type Route, route } from './route.ts'
@@ -38,12 +39,23 @@ export function attachmentInput(body: AttachmentBody) {
 /** Load balancers, databases, and attaching them to groups. */
 export function attachmentRoutes(services: Services): Route[] {
   const groupId = (params: Readonly<Record<string, string>>) => params.groupId as ScalingGroupId
-  const attach = async (
-    id: ScalingGroupId,
-    change: (group: Awaited<ReturnType<Services['groups']['get']>>) => AttachmentBody,
-  ) => {
-    const group = await services.groups.get(id)
-    return services.groups.modify(id, attachmentInput(change(group)))
+  /** Changes a group's attachment lists in one transaction with the read they depend on. */
+  const attach = (id: ScalingGroupId, change: (group: ScalingGroup) => AttachmentBody) =>
+    services.groups.modify(id, (group) => attachmentInput(change(group)))
+  const attached = <T>(list: readonly T[], has: (item: T) => boolean, what: string, group: ScalingGroup): void => {
+    if (!list.some(has)) throw new BillowError('InvalidParameterValue', `${what} is not attached to ${group.id}`)
+  }
+  const requireBalancer = async (id: string) => {
+    await services.loadBalancers.get(id as LoadBalancerId).catch((error: unknown) => {
+      throw error instanceof BillowError
+        ? new BillowError(error.code, error.message, { field: 'loadBalancerId' })
+        : error
+    })
+  }
+  const requireDatabase = async (id: string) => {
+    await services.databases.get(id as DatabaseId).catch((error: unknown) => {
+      throw error instanceof BillowError ? new BillowError(error.code, error.message, { field: 'databaseId' }) : error
+    })
   }
   return [
     route({
@@ -132,13 +144,15 @@ export function attachmentRoutes(services: Services): Route[] {
       tag: 'scaling groups',
       summary: "Attach a load balancer: the group's instances join its pool",
       body: s.attachLoadBalancerBody,
-      handle: ({ params, body }) =>
-        attach(groupId(params), (group) => ({
+      handle: async ({ params, body }) => {
+        await requireBalancer(body.loadBalancerId)
+        return attach(groupId(params), (group) => ({
           loadBalancers: [
             ...group.loadBalancers.filter((a) => a.loadBalancerId !== body.loadBalancerId),
             toAttachment(body),
           ],
-        })),
+        }))
+      },
     }),
     route({
       method: 'delete',
@@ -146,9 +160,15 @@ export function attachmentRoutes(services: Services): Route[] {
       tag: 'scaling groups',
       summary: 'Detach a load balancer: its backends drain and leave',
       handle: ({ params }) =>
-        attach(groupId(params), (group) => ({
-          loadBalancers: group.loadBalancers.filter((a) => a.loadBalancerId !== params.loadBalancerId),
-        })),
+        attach(groupId(params), (group) => {
+          attached(
+            group.loadBalancers,
+            (a) => a.loadBalancerId === params.loadBalancerId,
+            `load balancer ${params.loadBalancerId}`,
+            group,
+          )
+          return { loadBalancers: group.loadBalancers.filter((a) => a.loadBalancerId !== params.loadBalancerId) }
+        }),
     }),
     route({
       method: 'post',
@@ -156,10 +176,12 @@ export function attachmentRoutes(services: Services): Route[] {
       tag: 'scaling groups',
       summary: "Attach a database: the group's addresses join its allowlist",
       body: s.attachDatabaseBody,
-      handle: ({ params, body }) =>
-        attach(groupId(params), (group) => ({
+      handle: async ({ params, body }) => {
+        await requireDatabase(body.databaseId)
+        return attach(groupId(params), (group) => ({
           databaseIds: [...group.databaseIds.filter((id) => id !== body.databaseId), body.databaseId],
-        })),
+        }))
+      },
     }),
     route({
       method: 'delete',
@@ -167,9 +189,10 @@ export function attachmentRoutes(services: Services): Route[] {
       tag: 'scaling groups',
       summary: 'Detach a database: its allowlist loses the addresses',
       handle: ({ params }) =>
-        attach(groupId(params), (group) => ({
-          databaseIds: group.databaseIds.filter((id) => id !== params.databaseId),
-        })),
+        attach(groupId(params), (group) => {
+          attached(group.databaseIds, (id) => id === params.databaseId, `database ${params.databaseId}`, group)
+          return { databaseIds: group.databaseIds.filter((id) => id !== params.databaseId) }
+        }),
     }),
   ]
 }
