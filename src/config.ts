@@ -9,6 +9,8 @@
  *   <dataDir>/server.json      { url, pid } of the running server, removed on clean shutdown
  *   <dataDir>/server.lock      the running server's pid: one server per data directory
  *   <dataDir>/instances/       the process provider's instance directories (logs, pid files)
+ *   <dataDir>/balancers/       the built-in load balancers' data planes (sockets, state, logs)
+ *   <dataDir>/haproxy/         HAProxy's configurations, admin sockets and logs, one per balancer
  */
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -30,6 +32,8 @@ export const dataPaths = (dataDir: string) => ({
   serverInfo: join(dataDir, 'server.json'),
   lock: join(dataDir, 'server.lock'),
   instances: join(dataDir, 'instances'),
+  builtinBalancers: join(dataDir, 'balancers'),
+  haproxy: join(dataDir, 'haproxy'),
 })
 
 export interface ServerInfo {

@@ -13,6 +13,7 @@ import { createCloudCatalog } from './api/cloud/catalog.ts'
 import { readCloudCatalogFile } from './api/cloud/catalog-file.ts'
 import { createFrontDoor } from './api/front-door.ts'
 import { createRestApp } from './api/rest/app.ts'
+import { createHaproxyBalancer } from './balancers/haproxy/haproxy-balancer.ts'
 import { systemClock } from './clock/system.ts'
 import { dataPaths, type ServerInfo } from './config.ts'
 import { lockDataDirectory } from './data-dir-lock.ts'
@@ -180,6 +181,10 @@ async function accountIdOf(store: Awaited<ReturnType<typeof openSqliteStore>>): 
 }
 
 /** The load balancer and database allowlist drivers of this installation. */
-function dataPlaneDrivers(_dataDir: string): { balancers: Balancers; allowlists: Allowlists } {
-  return { balancers: {}, allowlists: { postgres: createPostgresAllowlist() } }
+function dataPlaneDrivers(dataDir: string): { balancers: Balancers; allowlists: Allowlists } {
+  const paths = dataPaths(dataDir)
+  return {
+    balancers: { haproxy: createHaproxyBalancer({ stateDirectory: paths.haproxy }) },
+    allowlists: { postgres: createPostgresAllowlist() },
+  }
 }
