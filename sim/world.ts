@@ -33,6 +33,8 @@ export interface World {
   engine: Engine
   /** Moves the clock one tick and runs the engine once. */
   step(): Promise<void>
+  /** Moves the clock by `durationMs` at once, then runs the engine once: for long stretches where nothing is due. */
+  stepBy(durationMs: number): Promise<void>
   /** Steps until `done` holds, or fails after `ticksMax` ticks. */
   runUntil(done: () => Promise<boolean>, options?: { ticksMax?: number }): Promise<void>
   /** A new engine over the same store and provider: a controller crash and restart. */
@@ -83,6 +85,10 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
     engine: makeEngine(),
     async step() {
       clock.advance(TICK_INTERVAL_MS)
+      await world.engine.tick()
+    },
+    async stepBy(durationMs) {
+      clock.advance(durationMs)
       await world.engine.tick()
     },
     async runUntil(done, { ticksMax = 600 } = {}) {

@@ -8,11 +8,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
+import { createMysqlAllowlist } from './allowlists/mysql/mysql-allowlist.ts'
 import { createPostgresAllowlist } from './allowlists/postgres/postgres-allowlist.ts'
 import { createCloudCatalog } from './api/cloud/catalog.ts'
 import { readCloudCatalogFile } from './api/cloud/catalog-file.ts'
 import { createFrontDoor } from './api/front-door.ts'
+import { acceptPathInHostHeader } from './api/host-header.ts'
 import { createRestApp } from './api/rest/app.ts'
+import { createBuiltinBalancer } from './balancers/builtin/builtin-balancer.ts'
 import { createHaproxyBalancer } from './balancers/haproxy/haproxy-balancer.ts'
 import { systemClock } from './clock/system.ts'
 import { dataPaths, type ServerInfo } from './config.ts'
@@ -111,6 +114,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     lock.release()
     throw error
   })
+  acceptPathInHostHeader(server)
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
@@ -184,7 +188,10 @@ async function accountIdOf(store: Awaited<ReturnType<typeof openSqliteStore>>): 
 function dataPlaneDrivers(dataDir: string): { balancers: Balancers; allowlists: Allowlists } {
   const paths = dataPaths(dataDir)
   return {
-    balancers: { haproxy: createHaproxyBalancer({ stateDirectory: paths.haproxy }) },
-    allowlists: { postgres: createPostgresAllowlist() },
+    balancers: {
+      builtin: createBuiltinBalancer({ stateDirectory: paths.builtinBalancers }),
+      haproxy: createHaproxyBalancer({ stateDirectory: paths.haproxy }),
+    },
+    allowlists: { postgres: createPostgresAllowlist(), mysql: createMysqlAllowlist() },
   }
 }

@@ -30,7 +30,17 @@ const SOURCE = join(REPOSITORY, 'src')
  * matches cron expressions (core/schedule/cron-expression.ts never gives it a job to run).
  */
 const CORE_PACKAGES: readonly string[] = ['croner']
-const ADAPTER_FOLDERS = ['store', 'providers', 'probe', 'clock', 'ids', 'log', 'balancers', 'allowlists', 'secrets'] as const
+const ADAPTER_FOLDERS = [
+  'store',
+  'providers',
+  'probe',
+  'clock',
+  'ids',
+  'log',
+  'balancers',
+  'allowlists',
+  'secrets',
+] as const
 const COMPOSITION_ROOT = 'main.ts'
 const SERVE_COMMAND = 'cli/commands/serve.ts'
 /** Files that exist for tests only, though they live next to the code they test. */

@@ -22,6 +22,8 @@ export const BILLOW_ERROR_CODES = [
   'ScalingGroupNotEmpty',
   'ScalingGroupNotActive',
   'ScalingRuleNotFound',
+  'ScheduledTaskNotFound',
+  'QuotaExceeded.ScheduledTask',
   'InstanceNotFound',
   'InstanceStateInvalid',
   'ActivityNotFound',

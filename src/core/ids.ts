@@ -12,6 +12,7 @@ export type ScalingRuleId = Branded<string, 'ScalingRuleId'>
 export type InstanceId = Branded<string, 'InstanceId'>
 export type ActivityId = Branded<string, 'ActivityId'>
 export type TokenId = Branded<string, 'TokenId'>
+export type ScheduledTaskId = Branded<string, 'ScheduledTaskId'>
 export type AccessKeyId = Branded<string, 'AccessKeyId'>
 export type LoadBalancerId = Branded<string, 'LoadBalancerId'>
 export type DatabaseId = Branded<string, 'DatabaseId'>
@@ -24,6 +25,7 @@ export const ID_PREFIX = {
   instance: 'i-',
   activity: 'asa-',
   token: 'tok-',
+  scheduledTask: 'sst-',
   accessKey: 'ak-',
   loadBalancer: 'lb-',
   database: 'db-',

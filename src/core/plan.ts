@@ -7,6 +7,7 @@ import { currentCapacity, ruleOutcome, targetCapacity } from './capacity.ts'
 import { cooldownSecondsFor, isInCooldown } from './cooldown.ts'
 import type { InstanceId } from './ids.ts'
 import { chooseForRemoval } from './removal-policy/choose.ts'
+import { decideGroupSize, sizeOf } from './schedule/group-size.ts'
 import type { ActivityPlan, ActivityRequest, Instance, ScalingGroup, ScalingRule } from './types.ts'
 import { chooseLaunchZones } from './zone-balance.ts'
 
@@ -29,6 +30,8 @@ export type PlanDecision =
       readonly plan: ActivityPlan
       /** The group's desired capacity once the activity starts (null: the group keeps none). */
       readonly desiredCapacity: number | null
+      /** The group's new min and max, when the activity changes them (SetGroupSize). */
+      readonly bounds?: { readonly minSize: number; readonly maxSize: number }
       readonly description: string
     }
   | { readonly kind: 'reject'; readonly reason: string }
@@ -36,6 +39,21 @@ export type PlanDecision =
   | { readonly kind: 'nothing' }
 
 export function planActivity(input: PlanInput): PlanDecision {
+  const decision = decide(input)
+  return decision.kind === 'run' ? withSizes(decision, input.group) : decision
+}
+
+/** Every plan records the group's size settings before and after, so a window's revert knows what to restore. */
+function withSizes(decision: Extract<PlanDecision, { kind: 'run' }>, group: ScalingGroup): PlanDecision {
+  const sizeAfter = {
+    minSize: decision.bounds?.minSize ?? group.minSize,
+    maxSize: decision.bounds?.maxSize ?? group.maxSize,
+    desiredCapacity: decision.desiredCapacity,
+  }
+  return { ...decision, plan: { ...decision.plan, sizeBefore: sizeOf(group), sizeAfter } }
+}
+
+function decide(input: PlanInput): PlanDecision {
   const { request, group } = input
   if (group.state !== 'Active' && request.kind !== 'FixedNumber' && request.kind !== 'ElasticRecovery') {
     return { kind: 'reject', reason: `the group is ${group.state}; enable it first` }
@@ -45,6 +63,8 @@ export function planActivity(input: PlanInput): PlanDecision {
       return planRule(input, request)
     case 'SetDesiredCapacity':
       return planSetDesired(input, request)
+    case 'SetGroupSize':
+      return planSetGroupSize(input, request)
     case 'AttachInstances':
       return planAttach(input, request.instanceIds)
     case 'DetachInstances':
@@ -110,6 +130,20 @@ function planSetDesired(
     keepDesired: true,
     capacityBefore: before,
   })
+}
+
+function planSetGroupSize(input: PlanInput, request: Extract<ActivityRequest, { kind: 'SetGroupSize' }>): PlanDecision {
+  const { group, members, nowMs } = input
+  const outcome = decideGroupSize({ request, group, liveCount: members.length, nowMs })
+  if (outcome.kind === 'reject') return outcome
+  const decision = resize(input, outcome.capacityAfter, {
+    startsCooldown: false,
+    cooldownSeconds: 0,
+    description: outcome.description,
+    keepDesired: outcome.size.desiredCapacity !== null,
+  })
+  if (decision.kind !== 'run') return decision
+  return { ...decision, bounds: { minSize: outcome.size.minSize, maxSize: outcome.size.maxSize } }
 }
 
 /** Launches or removes the difference between the live count and `capacityAfter`. */

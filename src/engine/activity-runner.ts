@@ -88,8 +88,14 @@ export async function startActivity(
         : { ...base, status: 'InProgress', plan: decision.plan, description: decision.description, startedAtMs: nowMs }
     if (existing) await tx.activities.update(activity)
     else await tx.activities.insert(activity)
-    if (decision.kind === 'run' && decision.desiredCapacity !== group.desiredCapacity) {
-      await tx.groups.update({ ...group, desiredCapacity: decision.desiredCapacity })
+    if (decision.kind === 'run') {
+      // A scheduled size change also moves the bounds; every other request only desired capacity.
+      const sized = { ...group, desiredCapacity: decision.desiredCapacity, ...decision.bounds }
+      const changed =
+        sized.desiredCapacity !== group.desiredCapacity ||
+        sized.minSize !== group.minSize ||
+        sized.maxSize !== group.maxSize
+      if (changed) await tx.groups.update(sized)
     }
     context.log.info(`activity.${activity.status === 'Rejected' ? 'rejected' : 'started'}`, {
       activityId: activity.id,

@@ -17,6 +17,7 @@ import { needsSync, syncMembership } from './attachments.ts'
 import type { EngineContext } from './engine-context.ts'
 import { patchInstance } from './instance-patch.ts'
 import { bootStep, removeStep } from './instance-steps.ts'
+import { Scheduler } from './scheduler.ts'
 
 /** Time between ticks; a dead instance is noticed within two of them. */
 export const TICK_INTERVAL_MS = 1_000
@@ -30,9 +31,12 @@ export class Engine {
   /** What each balancer was last applied with; rebuilt by the first tick after a start. */
   readonly #appliedLoadBalancers = new Map<LoadBalancerId, string>()
   #stopping = false
+  /** Scheduled mode; it runs first in each tick, so a run it queues starts in the same tick. */
+  readonly #scheduler: Scheduler
 
   constructor(context: EngineContext) {
     this.#context = context
+    this.#scheduler = new Scheduler(context)
   }
 
   /** Runs ticks until stop(); a tick's failure is logged and the next tick tries again. */
@@ -67,6 +71,13 @@ export class Engine {
   }
 
   async tick(): Promise<void> {
+    try {
+      await this.#scheduler.step()
+    } catch (error) {
+      this.#context.log.error('engine.scheduler-failed', {
+        error: error instanceof Error ? error.stack : String(error),
+      })
+    }
     await this.#applyLoadBalancers()
     const observed = new Map((await this.#context.provider.list()).map((instance) => [instance.instanceId, instance]))
     for (const group of await this.#context.store.groups.list()) {
@@ -81,6 +92,7 @@ export class Engine {
     }
     await this.#reconcileStandalone(observed)
     await this.#terminateOrphans(observed)
+    await this.#scheduler.advanceOpenRuns()
   }
 
   async #reconcileGroup(group: ScalingGroup, observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
@@ -206,6 +218,10 @@ export class Engine {
   async #deleteGroup(group: ScalingGroup): Promise<void> {
     await this.#context.store.transaction(async (tx) => {
       for (const rule of await tx.rules.list({ groupId: group.id })) await tx.rules.delete(rule.id)
+      for (const task of await tx.scheduledTasks.list({ groupId: group.id })) {
+        await tx.scheduledTaskRuns.deleteForTask(task.id)
+        await tx.scheduledTasks.delete(task.id)
+      }
       await tx.groups.delete(group.id)
     })
     this.#context.log.info('group.deleted', { groupId: group.id })

@@ -19,9 +19,11 @@ import type {
   LoadBalancerId,
   ScalingGroupId,
   ScalingRuleId,
+  ScheduledTaskId,
   TokenId,
 } from '../core/ids.ts'
 import type { LoadBalancer } from '../core/load-balancer.ts'
+import type { ScheduledTask, ScheduledTaskRun } from '../core/schedule/scheduled-task.ts'
 import type {
   Activity,
   ActivityStatus,
@@ -84,7 +86,10 @@ export interface Collections {
   }
   readonly accessKeys: RecordTable<AccessKey, AccessKeyId> & { list(): Promise<readonly AccessKey[]> }
   /** Idempotency of requests that carry a client token; keyed by `<operation>:<token>`. */
-  readonly clientTokens: RecordTable<ClientTokenRecord, string>
+  readonly clientTokens: RecordTable<ClientTokenRecord, string> & {
+    /** Forgets tokens recorded before `createdBeforeMs`; returns how many went. */
+    deleteCreatedBefore(createdBeforeMs: number): Promise<number>
+  }
   readonly loadBalancers: RecordTable<LoadBalancer, LoadBalancerId> & {
     list(): Promise<readonly LoadBalancer[]>
     findByName(name: string): Promise<LoadBalancer | undefined>
@@ -92,6 +97,24 @@ export interface Collections {
   readonly databases: RecordTable<Database, DatabaseId> & {
     list(): Promise<readonly Database[]>
     findByName(name: string): Promise<Database | undefined>
+  }
+  readonly scheduledTasks: RecordTable<ScheduledTask, ScheduledTaskId> & {
+    /** In creation order. */
+    list(filter: { groupId?: ScalingGroupId }): Promise<readonly ScheduledTask[]>
+  }
+  /**
+   * A task's history. `insert` throws when (taskId, occurrenceAtMs, phase) is recorded already
+   * (a UNIQUE constraint): that is what makes each occurrence run at most once.
+   */
+  readonly scheduledTaskRuns: RecordTable<ScheduledTaskRun, string> & {
+    /** Newest occurrence first. */
+    list(filter: { taskId: ScheduledTaskId; limit?: number }): Promise<readonly ScheduledTaskRun[]>
+    /** Runs the scheduler still has work on (`isOpenRun`), oldest occurrence first. */
+    listOpen(): Promise<readonly ScheduledTaskRun[]>
+    /** The latest occurrence of the task that has a Start run; undefined when none has. */
+    latestOccurrenceAtMs(taskId: ScheduledTaskId): Promise<number | undefined>
+    /** Idempotent. */
+    deleteForTask(taskId: ScheduledTaskId): Promise<void>
   }
   /** Small installation-wide values: account id, schema version. */
   readonly meta: {

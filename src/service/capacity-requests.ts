@@ -3,10 +3,15 @@
  * be, then queued; the engine plans it when it reaches the head of the queue (bounds and
  * cooldown are checked again then, since they may have changed while it waited).
  */
+
+import { currentCapacity, ruleOutcome } from '../core/capacity.ts'
 import { BillowError } from '../core/errors.ts'
 import type { InstanceId, ScalingGroupId } from '../core/ids.ts'
+import { isLive, type ScalingRule } from '../core/types.ts'
 import { enqueue, requireMembers } from './activities.ts'
+import { idempotent } from './client-tokens.ts'
 import type { ServiceContext } from './context.ts'
+import { validateAdjustment } from './rules.ts'
 import { notFound } from './validate.ts'
 
 export function capacityRequestService(context: ServiceContext) {
@@ -27,6 +32,46 @@ export function capacityRequestService(context: ServiceContext) {
           request: { kind: 'SetDesiredCapacity', desiredCapacity, honorCooldown: options.honorCooldown },
           cause: `a user requested desired capacity ${desiredCapacity}`,
         })
+      }),
+
+    /**
+     * A one-off adjustment, like executing a rule that is not stored (ESS ScaleWithAdjustment):
+     * the target is computed now from the group's current capacity, clamped to its bounds, and
+     * queued as a desired-capacity change; cooldown neither blocks it nor starts. With
+     * `refuseOutOfBounds` a target outside [min, max] is an error instead (Tencent's ScaleOut).
+     */
+    adjust: (
+      groupId: ScalingGroupId,
+      adjustment: Pick<ScalingRule, 'adjustmentType' | 'adjustmentValue' | 'minAdjustmentMagnitude'>,
+      options: { clientToken?: string; refuseOutOfBounds?: boolean } = {},
+    ) =>
+      store.transaction(async (tx) => {
+        const group = (await tx.groups.get(groupId)) ?? notFound('ScalingGroupNotFound', 'scaling group', groupId)
+        validateAdjustment(adjustment)
+        const live = (await tx.instances.list({ groupId })).filter(isLive).length
+        const outcome = ruleOutcome(adjustment, group, currentCapacity(group, live))
+        if (options.refuseOutOfBounds && outcome.clampedBy === 'MaxSize') {
+          throw new BillowError(
+            'IncorrectCapacity.MaxSize',
+            `capacity ${outcome.capacityRequested} would be above max size ${group.maxSize}`,
+            { field: 'adjustmentValue' },
+          )
+        }
+        if (options.refuseOutOfBounds && outcome.clampedBy === 'MinSize') {
+          throw new BillowError(
+            'IncorrectCapacity.MinSize',
+            `capacity ${outcome.capacityRequested} would be below min size ${group.minSize}`,
+            { field: 'adjustmentValue' },
+          )
+        }
+        const fingerprint = `${groupId} ${adjustment.adjustmentType} ${adjustment.adjustmentValue} ${adjustment.minAdjustmentMagnitude}`
+        return idempotent(context, tx, { operation: 'adjust', clientToken: options.clientToken, fingerprint }, () =>
+          enqueue(context, tx, {
+            groupId,
+            request: { kind: 'SetDesiredCapacity', desiredCapacity: outcome.capacityAfter, honorCooldown: false },
+            cause: `a user requested an adjustment of ${adjustment.adjustmentValue} (${adjustment.adjustmentType}): capacity ${outcome.capacityBefore} → ${outcome.capacityAfter}${outcome.clampedBy ? `, limited by ${outcome.clampedBy}` : ''}`,
+          }),
+        )
       }),
 
     attachInstances: (groupId: ScalingGroupId, instanceIds: readonly InstanceId[]) =>

@@ -1,6 +1,7 @@
+import { DEFAULT_INSTANCE_TYPES } from '../core/cloud-instance-types.ts'
 import { BillowError } from '../core/errors.ts'
 import type { ImageId, InstanceId, LaunchConfigurationId, ScalingGroupId } from '../core/ids.ts'
-import { DEFAULT_INSTANCE_TYPE, findInstanceType } from '../core/instance-type.ts'
+import { DEFAULT_INSTANCE_TYPE } from '../core/instance-type.ts'
 import type { Instance, InstanceState } from '../core/types.ts'
 import { recordLaunch } from '../engine/instance-steps.ts'
 import type { ServiceContext } from './context.ts'
@@ -54,7 +55,8 @@ export function instanceService(context: ServiceContext) {
         const imageId = launchConfiguration?.imageId ?? (input.imageId as ImageId)
         const image = (await tx.images.get(imageId)) ?? notFound('ImageNotFound', 'image', imageId, 'imageId')
         const instanceType = input.instanceType ?? launchConfiguration?.instanceType ?? DEFAULT_INSTANCE_TYPE
-        if (!findInstanceType(instanceType)) invalid('instanceType', `unknown instance type ${instanceType}`)
+        if (!(context.settings.instanceTypes ?? DEFAULT_INSTANCE_TYPES).find(instanceType))
+          invalid('instanceType', `unknown instance type ${instanceType}`)
         const instanceId = context.ids.next('instance') as InstanceId
         const instance = await recordLaunch(
           tx,

@@ -1,7 +1,8 @@
+import { DEFAULT_INSTANCE_TYPES } from '../core/cloud-instance-types.ts'
 import { BillowError } from '../core/errors.ts'
-import type { ImageId, LaunchConfigurationId } from '../core/ids.ts'
-import { DEFAULT_INSTANCE_TYPE, findInstanceType, INSTANCE_TYPES } from '../core/instance-type.ts'
-import type { LaunchConfiguration } from '../core/types.ts'
+import type { ImageId, LaunchConfigurationId, ScalingGroupId } from '../core/ids.ts'
+import { DEFAULT_INSTANCE_TYPE } from '../core/instance-type.ts'
+import type { LaunchConfiguration, ScalingGroup } from '../core/types.ts'
 import type { Collections } from '../ports/store.ts'
 import type { ServiceContext } from './context.ts'
 import { invalid, notFound, requireIntegerIn, requireName } from './validate.ts'
@@ -21,6 +22,8 @@ export const USER_DATA_BYTES_MAX = 16 * 1024
 const ENV_ENTRIES_MAX = 64
 const TAGS_MAX = 20
 export const DEFAULT_APP_PORT = 8080
+/** ESS's quota of scaling configurations per group. */
+export const LAUNCH_CONFIGURATIONS_PER_GROUP_MAX = 10
 /** Names Billow sets itself; a launch configuration cannot override them. */
 const RESERVED_ENV = [
   'INSTANCE_ID',
@@ -38,8 +41,10 @@ export function launchConfigurationService(context: ServiceContext) {
   async function validate(tx: Collections, record: LaunchConfiguration): Promise<void> {
     requireName('name', record.name)
     if (!(await tx.images.get(record.imageId))) notFound('ImageNotFound', 'image', record.imageId, 'imageId')
-    if (!findInstanceType(record.instanceType)) {
-      invalid('instanceType', `unknown; one of ${INSTANCE_TYPES.map((type) => type.name).join(', ')}`)
+    const instanceTypes = context.settings.instanceTypes ?? DEFAULT_INSTANCE_TYPES
+    if (!instanceTypes.find(record.instanceType)) {
+      const names = instanceTypes.list().map((type) => type.name)
+      invalid('instanceType', `unknown; one of ${names.join(', ')}, or a cloud name such as ecs.g6.large or S5.MEDIUM4`)
     }
     if (record.userData !== null && Buffer.byteLength(record.userData) > USER_DATA_BYTES_MAX) {
       invalid('userData', `is larger than ${USER_DATA_BYTES_MAX} bytes`)
@@ -54,6 +59,16 @@ export function launchConfigurationService(context: ServiceContext) {
     if (Object.keys(record.tags).length > TAGS_MAX) invalid('tags', `has more than ${TAGS_MAX} entries`)
   }
 
+  async function ownerGroup(tx: Collections, groupId: ScalingGroupId): Promise<ScalingGroup> {
+    const group =
+      (await tx.groups.get(groupId)) ?? notFound('ScalingGroupNotFound', 'scaling group', groupId, 'scalingGroupId')
+    const owned = (await tx.launchConfigurations.list()).filter((record) => record.scalingGroupId === groupId)
+    if (owned.length >= LAUNCH_CONFIGURATIONS_PER_GROUP_MAX) {
+      invalid('scalingGroupId', `a group has at most ${LAUNCH_CONFIGURATIONS_PER_GROUP_MAX} launch configurations`)
+    }
+    return group
+  }
+
   return {
     list: () => store.launchConfigurations.list(),
 
@@ -64,8 +79,13 @@ export function launchConfigurationService(context: ServiceContext) {
       )
     },
 
-    create: (input: LaunchConfigurationInput) =>
+    /**
+     * With `scalingGroupId` the configuration belongs to that group (ESS scaling configurations
+     * do), and becomes the group's launch configuration when the group has none yet.
+     */
+    create: (input: LaunchConfigurationInput & { readonly scalingGroupId?: ScalingGroupId }) =>
       store.transaction(async (tx) => {
+        const owner = input.scalingGroupId === undefined ? undefined : await ownerGroup(tx, input.scalingGroupId)
         const record: LaunchConfiguration = {
           id: context.ids.next('launchConfiguration') as LaunchConfigurationId,
           name: input.name,
@@ -75,10 +95,14 @@ export function launchConfigurationService(context: ServiceContext) {
           env: { ...input.env },
           appPort: input.appPort ?? DEFAULT_APP_PORT,
           tags: { ...input.tags },
+          ...(owner ? { scalingGroupId: owner.id } : {}),
           createdAtMs: context.clock.nowMs(),
         }
         await validate(tx, record)
         await tx.launchConfigurations.insert(record)
+        if (owner && owner.launchConfigurationId === null) {
+          await tx.groups.update({ ...owner, launchConfigurationId: record.id })
+        }
         return record
       }),
 

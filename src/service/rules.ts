@@ -4,6 +4,7 @@ import type { ScalingGroupId, ScalingRuleId } from '../core/ids.ts'
 import { ADJUSTMENT_TYPES, type AdjustmentType, type ScalingRule } from '../core/types.ts'
 import type { Collections } from '../ports/store.ts'
 import { enqueue } from './activities.ts'
+import { idempotent } from './client-tokens.ts'
 import type { ServiceContext } from './context.ts'
 import { COOLDOWN_SECONDS_MAX, GROUP_SIZE_MAX } from './groups.ts'
 import { invalid, notFound, requireIntegerIn, requireName } from './validate.ts'
@@ -41,25 +42,7 @@ export function ruleService(context: ServiceContext) {
   async function validate(tx: Collections, rule: ScalingRule): Promise<void> {
     if (!(await tx.groups.get(rule.groupId))) notFound('ScalingGroupNotFound', 'scaling group', rule.groupId, 'groupId')
     requireName('name', rule.name)
-    if (!ADJUSTMENT_TYPES.includes(rule.adjustmentType))
-      invalid('adjustmentType', `unknown; one of ${ADJUSTMENT_TYPES.join(', ')}`)
-    switch (rule.adjustmentType) {
-      case 'QuantityChangeInCapacity':
-        requireIntegerIn('adjustmentValue', rule.adjustmentValue, -GROUP_SIZE_MAX, GROUP_SIZE_MAX)
-        break
-      case 'PercentChangeInCapacity':
-        requireIntegerIn('adjustmentValue', rule.adjustmentValue, PERCENT_MIN, PERCENT_MAX)
-        break
-      case 'TotalCapacity':
-        requireIntegerIn('adjustmentValue', rule.adjustmentValue, 0, GROUP_SIZE_MAX)
-        break
-    }
-    if (rule.minAdjustmentMagnitude !== null) {
-      if (rule.adjustmentType !== 'PercentChangeInCapacity') {
-        invalid('minAdjustmentMagnitude', 'applies to PercentChangeInCapacity rules only')
-      }
-      requireIntegerIn('minAdjustmentMagnitude', rule.minAdjustmentMagnitude, 1, GROUP_SIZE_MAX)
-    }
+    validateAdjustment(rule)
     if (rule.cooldownSeconds !== null)
       requireIntegerIn('cooldownSeconds', rule.cooldownSeconds, 0, COOLDOWN_SECONDS_MAX)
   }
@@ -103,9 +86,13 @@ export function ruleService(context: ServiceContext) {
 
     /**
      * Queues an execution by id or ARI. Manual executions honour cooldown unless asked not to
-     * (see core/cooldown.ts). `groupId`, when given, must be the rule's group.
+     * (see core/cooldown.ts). `groupId`, when given, must be the rule's group. With a client
+     * token, a repeated request returns the activity the first one queued (client-tokens.ts).
      */
-    execute: (reference: string, options: { ignoreCooldown: boolean; groupId?: ScalingGroupId }) =>
+    execute: (
+      reference: string,
+      options: { ignoreCooldown: boolean; groupId?: ScalingGroupId; clientToken?: string },
+    ) =>
       store.transaction(async (tx) => {
         const rule = await load(tx, reference)
         if (options.groupId !== undefined && options.groupId !== rule.groupId) {
@@ -117,11 +104,48 @@ export function ruleService(context: ServiceContext) {
             },
           )
         }
-        return enqueue(context, tx, {
-          groupId: rule.groupId,
-          request: { kind: 'ExecuteRule', ruleId: rule.id, honorCooldown: !options.ignoreCooldown, origin: 'Manual' },
-          cause: `a user requested to execute scaling rule "${rule.name}" (${rule.id})${options.ignoreCooldown ? ', ignoring cooldown' : ''}`,
-        })
+        const fingerprint = `${rule.id} ignoreCooldown=${options.ignoreCooldown}`
+        return idempotent(
+          context,
+          tx,
+          { operation: 'execute-rule', clientToken: options.clientToken, fingerprint },
+          () =>
+            enqueue(context, tx, {
+              groupId: rule.groupId,
+              request: {
+                kind: 'ExecuteRule',
+                ruleId: rule.id,
+                honorCooldown: !options.ignoreCooldown,
+                origin: 'Manual',
+              },
+              cause: `a user requested to execute scaling rule "${rule.name}" (${rule.id})${options.ignoreCooldown ? ', ignoring cooldown' : ''}`,
+            }),
+        )
       }),
+  }
+}
+
+/** What a rule (or a one-off adjustment) asks for, within the bounds every adjustment type has. */
+export function validateAdjustment(
+  adjustment: Pick<ScalingRule, 'adjustmentType' | 'adjustmentValue' | 'minAdjustmentMagnitude'>,
+): void {
+  if (!ADJUSTMENT_TYPES.includes(adjustment.adjustmentType))
+    invalid('adjustmentType', `unknown; one of ${ADJUSTMENT_TYPES.join(', ')}`)
+  switch (adjustment.adjustmentType) {
+    case 'QuantityChangeInCapacity':
+      requireIntegerIn('adjustmentValue', adjustment.adjustmentValue, -GROUP_SIZE_MAX, GROUP_SIZE_MAX)
+      break
+    case 'PercentChangeInCapacity':
+      requireIntegerIn('adjustmentValue', adjustment.adjustmentValue, PERCENT_MIN, PERCENT_MAX)
+      break
+    case 'TotalCapacity':
+      requireIntegerIn('adjustmentValue', adjustment.adjustmentValue, 0, GROUP_SIZE_MAX)
+      break
+  }
+  if (adjustment.minAdjustmentMagnitude !== null) {
+    if (adjustment.adjustmentType !== 'PercentChangeInCapacity') {
+      invalid('minAdjustmentMagnitude', 'applies to PercentChangeInCapacity rules only')
+    }
+    requireIntegerIn('minAdjustmentMagnitude', adjustment.minAdjustmentMagnitude, 1, GROUP_SIZE_MAX)
   }
 }

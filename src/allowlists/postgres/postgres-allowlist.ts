@@ -23,7 +23,7 @@ import { BLOCK_RULES_MAX, parseHbaFile, renderHbaFile } from './hba-block.ts'
 import { type LocalHbaFile, readLocalHbaFile, replaceHbaFile, resolveLocalHbaPath } from './hba-file-access.ts'
 import { checkWritableName, type HbaMethod, type ManagedRule } from './hba-rule.ts'
 import { checkSameFile, hbaFileErrors, readServerHbaFacts, reloadAndWait } from './hba-server.ts'
-import { createKeyedQueue } from './keyed-queue.ts'
+import { createKeyedQueue } from '../keyed-queue.ts'
 
 /** One change at a time per server, so that a burst of launches holds one admin connection, not many. */
 const serverQueue = createKeyedQueue('the database server')

@@ -1,7 +1,10 @@
 import type { ActivityId, ImageId, InstanceId, LaunchConfigurationId, ScalingGroupId, TokenId } from '../../core/ids.ts'
 import { INSTANCE_TYPES } from '../../core/instance-type.ts'
 import type { Services } from '../../service/services.ts'
+import { accessKeyRoutes } from './access-key-routes.ts'
+import { attachmentInput, attachmentRoutes } from './attachment-routes.ts'
 import { type Route, route, TextBody } from './route.ts'
+import { scheduledTaskRoutes } from './scheduled-task-routes.ts'
 import * as s from './schemas.ts'
 
 /** Bytes of instance output a logs call returns when it does not ask for a size. */
@@ -109,7 +112,11 @@ export function restRoutes(services: Services): Route[] {
       status: 201,
       body: s.createGroupBody,
       handle: ({ body }) =>
-        services.groups.create({ ...body, launchConfigurationId: body.launchConfigurationId as LaunchConfigurationId }),
+        services.groups.create({
+          ...body,
+          ...attachmentInput(body),
+          launchConfigurationId: body.launchConfigurationId as LaunchConfigurationId,
+        }),
     }),
     route({
       method: 'get',
@@ -127,6 +134,7 @@ export function restRoutes(services: Services): Route[] {
       handle: ({ params, body }) =>
         services.groups.modify(groupId(params), {
           ...body,
+          ...attachmentInput(body),
           launchConfigurationId: body.launchConfigurationId as LaunchConfigurationId | undefined,
         }),
     }),
@@ -375,5 +383,8 @@ export function restRoutes(services: Services): Route[] {
       status: 204,
       handle: ({ params }) => services.tokens.remove(params.tokenId as TokenId),
     }),
+    ...accessKeyRoutes(services),
+    ...scheduledTaskRoutes(services),
+    ...attachmentRoutes(services),
   ]
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { ADJUSTMENT_TYPES, REMOVAL_POLICIES } from '../../core/types.ts'
+import { groupAttachmentFields } from './attachment-schemas.ts'
 
 /** Strings in requests are short; a limit on everything. */
 const TEXT_MAX = 256
@@ -49,6 +50,7 @@ export const createGroupBody = z.strictObject({
   zones: z.array(zone).min(1).max(16),
   removalPolicies: z.array(removalPolicy).min(1).max(2).optional(),
   launchConfigurationId: id,
+  ...groupAttachmentFields,
 })
 export const modifyGroupBody = createGroupBody.partial()
 

@@ -64,16 +64,24 @@ function addFieldOptions(command: Command, { creating }: { creating: boolean }):
   return command.option('--json', 'print the raw JSON response')
 }
 
+const taskPath = (id: string) => itemPath(SCHEDULED_TASKS_PATH, id)
+
+/** Subcommands in help order: create, list, describe, modify, enable, disable, delete, history. */
 export function registerScheduleCommands(program: Command, context: CliContext): void {
   const schedule = program.command('schedule').description('scheduled tasks: scale at set times, in your time zone')
-  const taskPath = (id: string) => itemPath(SCHEDULED_TASKS_PATH, id)
-  const show = (flags: { json?: boolean }, task: ScheduledTaskView) =>
-    context.output(flags.json, task, () => renderTask(task, context.io.nowMs()))
+  registerCreateAndRead(schedule, context)
+  registerChanges(schedule, context)
+  registerHistory(schedule, context)
+}
 
+const showTask = (context: CliContext, flags: { json?: boolean }, task: ScheduledTaskView) =>
+  context.output(flags.json, task, () => renderTask(task, context.io.nowMs()))
+
+function registerCreateAndRead(schedule: Command, context: CliContext): void {
   addFieldOptions(schedule.command('create').description('create a scheduled task'), { creating: true }).action(
     async (flags: ScheduleFlags, command: Command) => {
       const body = scheduleBodyFrom(flags, { creating: true })
-      show(flags, await context.client(command).post<ScheduledTaskView>(SCHEDULED_TASKS_PATH, body))
+      showTask(context, flags, await context.client(command).post<ScheduledTaskView>(SCHEDULED_TASKS_PATH, body))
     },
   )
 
@@ -95,9 +103,11 @@ export function registerScheduleCommands(program: Command, context: CliContext):
     .argument('<id>', 'task id (sst-…)')
     .option('--json', 'print the raw JSON response')
     .action(async (id: string, flags: ScheduleFlags, command: Command) => {
-      show(flags, await context.client(command).get<ScheduledTaskView>(taskPath(id)))
+      showTask(context, flags, await context.client(command).get<ScheduledTaskView>(taskPath(id)))
     })
+}
 
+function registerChanges(schedule: Command, context: CliContext): void {
   addFieldOptions(schedule.command('modify').description('change the given fields (a new schedule starts from now)'), {
     creating: false,
   })
@@ -105,7 +115,7 @@ export function registerScheduleCommands(program: Command, context: CliContext):
     .action(async (id: string, flags: ScheduleFlags, command: Command) => {
       const body = scheduleBodyFrom(flags, { creating: false })
       if (Object.keys(body).length === 0) throw new UsageError('nothing to modify: give at least one field flag')
-      show(flags, await context.client(command).patch<ScheduledTaskView>(taskPath(id), body))
+      showTask(context, flags, await context.client(command).patch<ScheduledTaskView>(taskPath(id), body))
     })
 
   for (const [verb, text] of [
@@ -118,7 +128,7 @@ export function registerScheduleCommands(program: Command, context: CliContext):
       .argument('<id>', 'task id (sst-…)')
       .option('--json', 'print the raw JSON response')
       .action(async (id: string, flags: ScheduleFlags, command: Command) => {
-        show(flags, await context.client(command).post<ScheduledTaskView>(`${taskPath(id)}/${verb}`, {}))
+        showTask(context, flags, await context.client(command).post<ScheduledTaskView>(`${taskPath(id)}/${verb}`, {}))
       })
   }
 
@@ -130,7 +140,9 @@ export function registerScheduleCommands(program: Command, context: CliContext):
       await context.client(command).delete(taskPath(id))
       context.print(`deleted ${id}`)
     })
+}
 
+function registerHistory(schedule: Command, context: CliContext): void {
   schedule
     .command('history')
     .description("a task's runs and skips, newest first")

@@ -20,8 +20,10 @@ export const PROMOTED_COLUMNS = {
   instances: ['group_id', 'state', 'client_token'],
   activities: ['group_id', 'status'],
   api_tokens: ['secret_sha256'],
+  scheduled_tasks: ['group_id'],
+  scheduled_task_runs: ['task_id', 'occurrence_at_ms', 'phase', 'open'],
   access_keys: [],
-  client_tokens: [],
+  client_tokens: ['created_at_ms'],
   load_balancers: ['name'],
   databases: ['name'],
 } as const
@@ -58,9 +60,26 @@ const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Scheduled tasks and their runs. The UNIQUE index is the exactly-once guarantee: a second
+    // run of the same (task, occurrence, phase) cannot be recorded, whoever tries.
+    version: 2,
+    statements: [
+      ...documentTable('scheduled_tasks', ', group_id TEXT NOT NULL', ['group_id']),
+      ...documentTable(
+        'scheduled_task_runs',
+        ', task_id TEXT NOT NULL, occurrence_at_ms INTEGER NOT NULL, phase TEXT NOT NULL, open INTEGER NOT NULL',
+        ['open'],
+      ),
+      'CREATE UNIQUE INDEX scheduled_task_runs_occurrence ON scheduled_task_runs (task_id, occurrence_at_ms, phase)',
+    ],
+  },
+  {
     // Access keys for the cloud dialects' signatures, and client tokens for idempotent requests.
     version: 3,
-    statements: [...documentTable('access_keys', '', []), ...documentTable('client_tokens', '', [])],
+    statements: [
+      ...documentTable('access_keys', '', []),
+      ...documentTable('client_tokens', ', created_at_ms INTEGER NOT NULL', ['created_at_ms']),
+    ],
   },
   {
     // Load balancers and databases attached to groups; records written before them get defaults.

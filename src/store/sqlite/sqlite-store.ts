@@ -32,6 +32,7 @@ import type {
 } from '../../core/types.ts'
 import type { Collections, Store } from '../../ports/store.ts'
 import { DocumentTable, type Executor } from './document-table.ts'
+import { scheduledTaskCollections } from './scheduled-task-tables.ts'
 import { migrate } from './schema.ts'
 
 /** How long a writer waits for SQLite's lock before failing, in milliseconds. */
@@ -76,7 +77,9 @@ function collections(db: Executor): Collections {
   }))
   const tokens = new DocumentTable<ApiToken, TokenId>(db, 'api_tokens', (r) => ({ secret_sha256: r.secretSha256 }))
   const accessKeys = new DocumentTable<AccessKey, AccessKeyId>(db, 'access_keys', () => ({}))
-  const clientTokens = new DocumentTable<ClientTokenRecord, string>(db, 'client_tokens', () => ({}))
+  const clientTokens = new DocumentTable<ClientTokenRecord, string>(db, 'client_tokens', (r) => ({
+    created_at_ms: r.createdAtMs,
+  }))
   const loadBalancers = new DocumentTable<LoadBalancer, LoadBalancerId>(db, 'load_balancers', (r) => ({ name: r.name }))
   const databases = new DocumentTable<DatabaseRecord, DatabaseId>(db, 'databases', (r) => ({ name: r.name }))
   return {
@@ -114,8 +117,14 @@ function collections(db: Executor): Collections {
       list: () => tokens.where({}),
       findBySecretSha256: async (hash: string) => (await tokens.where({ secret_sha256: hash }))[0],
     }),
+    ...scheduledTaskCollections(db),
     accessKeys: Object.assign(accessKeys, { list: () => accessKeys.where({}) }),
-    clientTokens,
+    clientTokens: Object.assign(clientTokens, {
+      deleteCreatedBefore: async (createdBeforeMs: number) => {
+        const result = await sql`DELETE FROM client_tokens WHERE created_at_ms < ${createdBeforeMs}`.execute(db)
+        return Number(result.numAffectedRows ?? 0n)
+      },
+    }),
     loadBalancers: Object.assign(loadBalancers, {
       list: () => loadBalancers.where({}),
       findByName: async (name: string) => (await loadBalancers.where({ name }))[0],

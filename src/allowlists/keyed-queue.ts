@@ -1,9 +1,11 @@
 /**
- * Runs work one at a time per key, in arrival order: two changes to the same hba file would
- * otherwise both read the old file and the second rename would drop the first's rule. Only this
- * process is covered; several Billow processes share one database only behind leader election.
+ * Runs work one at a time per key, in arrival order, for every allowlist driver: two changes to
+ * the same pg_hba.conf would otherwise both read the old file and the second rename would drop
+ * the first's rule, and a burst of launches holds one admin connection per server instead of one
+ * each. Only this process is covered; across processes the drivers lock on the server itself
+ * (MySQL's GET_LOCK) or run behind leader election.
  */
-import { AllowlistError } from '../../ports/database-allowlist.ts'
+import { AllowlistError } from '../ports/database-allowlist.ts'
 
 /** Changes that may wait for one key; past that, callers are told to retry later. */
 export const QUEUED_PER_KEY_MAX = 1_000
