@@ -280,6 +280,39 @@ export async function killInstanceProcesses(dataDir: string): Promise<void> {
   )
 }
 
+/**
+ * SIGKILLs the load balancers' data planes of a data directory (built-in proxy supervisors and
+ * workers, haproxy processes): every process whose command line names a path inside it.
+ */
+export async function killDataPlaneProcesses(dataDir: string): Promise<void> {
+  const paths = dataPaths(dataDir)
+  const inside = [paths.builtinBalancers, paths.haproxy]
+  await waitFor(
+    async () => {
+      let found = 0
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue
+        const pid = Number(entry)
+        let commandLine: string
+        try {
+          commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ')
+        } catch {
+          continue
+        }
+        if (!inside.some((path) => commandLine.includes(path)) || !(await isProcessAlive(pid))) continue
+        found += 1
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // exited meanwhile
+        }
+      }
+      return found === 0
+    },
+    { what: `the data planes of ${dataDir} to end`, timeoutMs: EXIT_WAIT_MS, intervalMs: 200 },
+  )
+}
+
 /** The instance directories the process provider made under the data directory. */
 export async function instanceDirectories(dataDir: string): Promise<string[]> {
   try {
@@ -401,6 +434,7 @@ export class ServerLab {
       if (server.running) await server.crash().catch(() => undefined)
     }
     for (const dataDir of this.#dataDirs) {
+      await killDataPlaneProcesses(dataDir)
       await killInstanceProcesses(dataDir)
       await rm(dataDir, { recursive: true, force: true })
     }

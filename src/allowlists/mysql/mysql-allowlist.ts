@@ -28,6 +28,7 @@ import { isIP } from 'node:net'
 import type { DatabaseEndpoint } from '../../core/database.ts'
 import { assert } from '../../core/errors.ts'
 import { AllowlistError, type DatabaseAllowlist } from '../../ports/database-allowlist.ts'
+import { createKeyedQueue } from '../keyed-queue.ts'
 import {
   type Account,
   checkAllowlistAddress,
@@ -44,7 +45,6 @@ import {
   planCopy,
 } from './account-definition.ts'
 import { type AdminSession, withAdminSession, withChangeLock } from './admin-session.ts'
-import { createKeyedQueue } from '../keyed-queue.ts'
 
 /** One change at a time per server, so that a burst of launches holds one admin connection, not many. */
 const serverQueue = createKeyedQueue('the database server')

@@ -18,12 +18,12 @@ import { isIP } from 'node:net'
 import type { DatabaseEndpoint } from '../../core/database.ts'
 import { assert } from '../../core/errors.ts'
 import { AllowlistError, type DatabaseAllowlist } from '../../ports/database-allowlist.ts'
+import { createKeyedQueue } from '../keyed-queue.ts'
 import { type AdminSession, withAdminSession } from './admin-session.ts'
 import { BLOCK_RULES_MAX, parseHbaFile, renderHbaFile } from './hba-block.ts'
 import { type LocalHbaFile, readLocalHbaFile, replaceHbaFile, resolveLocalHbaPath } from './hba-file-access.ts'
 import { checkWritableName, type HbaMethod, type ManagedRule } from './hba-rule.ts'
 import { checkSameFile, hbaFileErrors, readServerHbaFacts, reloadAndWait } from './hba-server.ts'
-import { createKeyedQueue } from '../keyed-queue.ts'
 
 /** One change at a time per server, so that a burst of launches holds one admin connection, not many. */
 const serverQueue = createKeyedQueue('the database server')
