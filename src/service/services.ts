@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { DEFAULT_INSTANCE_TYPES } from '../core/cloud-instance-types.ts'
 import { accessKeyService } from './access-keys.ts'
 import { activityService } from './activities.ts'
 import { capacityRequestService } from './capacity-requests.ts'
@@ -24,6 +25,8 @@ export function createServices(
   },
 ) {
   return {
+    /** Billow's own instance types, the operator's, and the clouds' naming rules (not listed). */
+    instanceTypes: context.settings.instanceTypes ?? DEFAULT_INSTANCE_TYPES,
     images: imageService(context),
     launchConfigurations: launchConfigurationService(context),
     loadBalancers: loadBalancerService(context),

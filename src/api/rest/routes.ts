@@ -1,5 +1,4 @@
 import type { ActivityId, ImageId, InstanceId, LaunchConfigurationId, ScalingGroupId, TokenId } from '../../core/ids.ts'
-import { INSTANCE_TYPES } from '../../core/instance-type.ts'
 import type { Services } from '../../service/services.ts'
 import { accessKeyRoutes } from './access-key-routes.ts'
 import { attachmentInput, attachmentRoutes } from './attachment-routes.ts'
@@ -19,7 +18,7 @@ export function restRoutes(services: Services): Route[] {
       path: '/v1/instance-types',
       tag: 'images',
       summary: 'List instance types',
-      handle: async () => ({ instanceTypes: INSTANCE_TYPES }),
+      handle: async () => ({ instanceTypes: services.instanceTypes.list() }),
     }),
     route({
       method: 'get',
