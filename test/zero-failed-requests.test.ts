@@ -24,7 +24,7 @@ import {
 /** Generous bounds for real processes on a busy machine, in milliseconds. */
 const SETTLE_MS = 90_000
 /** The client stops after this many requests or this long, whichever comes first. */
-const REQUESTS_MAX = 20_000
+const REQUESTS_MAX = 500_000
 const CLIENT_MS_MAX = 240_000
 const CLIENT_CONCURRENCY = 4
 /** A request slower than this counts as failed. */
@@ -47,6 +47,8 @@ function freePort(): Promise<number> {
 /** A steady stream of GETs over keep-alive connections, counting every failure with its reason. */
 class SteadyClient {
   sent = 0
+  /** What the test is doing now, recorded with each failure. */
+  phase = 'steady'
   readonly failures: string[] = []
   readonly #agent = new Agent({ keepAlive: true, maxSockets: CLIENT_CONCURRENCY })
   #stopping = false
@@ -58,7 +60,7 @@ class SteadyClient {
       while (!this.#stopping && this.sent < REQUESTS_MAX && Date.now() - startedAtMs < CLIENT_MS_MAX) {
         this.sent += 1
         const failure = await this.#get(host, port)
-        if (failure) this.failures.push(failure)
+        if (failure) this.failures.push(`${this.phase}: ${failure}`)
       }
     }
     this.#done = Promise.all(Array.from({ length: CLIENT_CONCURRENCY }, worker)).then(() => undefined)
@@ -141,10 +143,12 @@ for (const driver of ['builtin', 'haproxy'] as const) {
       const client = new SteadyClient('127.0.0.1', listenerPort)
       try {
         // 1. Scale-in of half the group: the two leaving instances drain first.
+        client.phase = 'scale-in'
         await server.api.post(`/v1/groups/${groupId}/desired-capacity`, { desiredCapacity: 2 })
         await waitForSettled(server.api, groupId, 2, SETTLE_MS)
 
         // 2. Elastic recovery: an instance's process is killed outright.
+        client.phase = 'elastic recovery'
         const [victim] = await liveInstances(server.api, groupId)
         assert.ok(victim)
         const [processOfVictim] = (await instanceProcesses(dataDir)).get(victim.id) ?? []
@@ -157,6 +161,7 @@ for (const driver of ['builtin', 'haproxy'] as const) {
         await waitForSettled(server.api, groupId, 2, SETTLE_MS)
 
         // 3. The control plane dies mid-flight and comes back; the data plane keeps serving.
+        client.phase = 'server crash and restart'
         await server.crash()
         const sentWhileDown = client.sent
         await new Promise((resolve) => setTimeout(resolve, 2_000))

@@ -39,7 +39,7 @@ import { findHaproxy } from './find-haproxy.ts'
 import { renderConfig } from './haproxy-config.ts'
 import { findHaproxyProcesses, isHaproxyOf, stopHaproxyProcesses } from './haproxy-processes.ts'
 import { loadBalancerStats, serverRowsByInstance } from './haproxy-stats.ts'
-import { checkNewListenersBindable } from './listener-ports.ts'
+import { checkNewListenersBindable, waitListenersReleased } from './listener-ports.ts'
 import { reconcileServer, serverRowsOf } from './reconcile-servers.ts'
 import { answeringPid, runtimeCommand } from './runtime-api.ts'
 import { removeServer, setServerState } from './server-commands.ts'
@@ -230,7 +230,9 @@ export function createHaproxyBalancer(options: HaproxyBalancerOptions): Balancer
     destroy: (loadBalancerId) => {
       if (!hasIdShape('loadBalancer', loadBalancerId)) return Promise.resolve() // no directory can have that name
       return serialised(loadBalancerId, async (paths) => {
+        const record = await readBalancerRecord(paths)
         await stopHaproxyProcesses(await findHaproxyProcesses(paths.config), paths.config)
+        await waitListenersReleased(record?.loadBalancer.listeners ?? [])
         await rm(paths.directory, { recursive: true, force: true })
       })
     },

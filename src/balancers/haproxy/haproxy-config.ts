@@ -99,6 +99,11 @@ const HTTP_LOG_FORMAT = '"%Ts%ms %ft %ST %Ta %ts"'
 /** TCP has no status; the session's whole duration stands for its latency. */
 const TCP_LOG_FORMAT = '"%Ts%ms %ft - %Tt %ts"'
 
+const HTTP_RETRY_LINES = [
+  '  retry-on conn-failure empty-response',
+  '  http-request disable-l7-retry unless METH_GET || METH_OPTIONS',
+]
+
 function listenerSections(loadBalancer: LoadBalancer, servers: readonly ServerEntry[]): string[] {
   return loadBalancer.listeners.flatMap((listener) => {
     const { frontend, backend } = listenerNames(listener)
@@ -120,6 +125,10 @@ function listenerSections(loadBalancer: LoadBalancer, servers: readonly ServerEn
       `  mode ${http ? 'http' : 'tcp'}`,
       `  balance ${BALANCE[loadBalancer.algorithm]}`,
       `  timeout server ${idle}`,
+      // A backend that dies mid-request (killed, crashed) closes its connection with no answer:
+      // an idempotent request is sent again to another server instead of failing the client, as
+      // the built-in balancer does. Requests that may change state are never sent twice.
+      ...(http ? HTTP_RETRY_LINES : []),
       ...healthCheckLines(loadBalancer.healthCheck).map((line) => `  ${line}`),
       ...servers.map(
         (server) =>

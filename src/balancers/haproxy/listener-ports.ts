@@ -35,3 +35,26 @@ export async function checkNewListenersBindable(
   const held = new Set(current.map(key))
   for (const listener of next) if (!held.has(key(listener))) await tryBind(listener)
 }
+
+/** How long a stopped haproxy's listeners may take to be free again, in milliseconds. */
+export const RELEASE_WAIT_MS = 3_000
+const RELEASE_POLL_MS = 50
+
+/**
+ * Resolves once every listener could be bound again (the port's contract for destroy), or after
+ * RELEASE_WAIT_MS: the kernel can hold a dying process's sockets for a moment after it exits.
+ */
+export async function waitListenersReleased(listeners: readonly Listener[]): Promise<void> {
+  const deadlineMs = Date.now() + RELEASE_WAIT_MS
+  for (const listener of listeners) {
+    for (;;) {
+      try {
+        await tryBind(listener)
+        break
+      } catch {
+        if (Date.now() > deadlineMs) return
+        await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS))
+      }
+    }
+  }
+}
