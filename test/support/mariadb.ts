@@ -16,12 +16,13 @@ import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { connect as connectTcp, createServer } from 'node:net'
+import { connect as connectTcp } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import mysql from 'mysql2/promise'
+import { freePort, isRunning, stopByPid as stopByPidOf } from './processes.ts'
 
 const run = promisify(execFile)
 
@@ -32,8 +33,6 @@ const ADMIN_USER = 'billow_admin'
 const ADMIN_HOST = '127.0.0.1'
 /** How long the server may take to accept connections on its socket, in milliseconds. */
 const START_TIMEOUT_MS = 20_000
-/** How long a stopped server may take to exit after SIGTERM (then SIGKILL), in milliseconds. */
-const STOP_WAIT_MS = 10_000
 /** Attempts at starting on a free port: another process may take the port between look and bind. */
 const START_ATTEMPTS_MAX = 3
 /** How long a test client may take to connect, in milliseconds. */
@@ -121,44 +120,9 @@ process.on('exit', () => {
   }
 })
 
-/** A TCP port nothing listens on at the moment, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port from a loopback listener')
-  return address.port
-}
+export { freePort } from './processes.ts'
 
-/** True while `pid` runs. A zombie counts as gone. */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
-  if (stat === undefined) return true
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return state !== 'Z' && state !== 'X'
-}
-
-async function stopByPid(pid: number): Promise<void> {
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    if (!(await isRunning(pid))) return
-    process.kill(pid, signal)
-    const deadlineMs = Date.now() + STOP_WAIT_MS
-    while (Date.now() < deadlineMs) {
-      if (!(await isRunning(pid))) return
-      await sleep(POLL_MS)
-    }
-  }
-  throw new Error(`mariadbd ${pid} did not exit after SIGKILL`)
-}
+const stopByPid = (pid: number) => stopByPidOf(pid, { name: 'mariadbd', firstSignal: 'SIGTERM' })
 
 async function logTail(path: string): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '(no log)')

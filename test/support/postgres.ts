@@ -14,12 +14,12 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer, Socket } from 'node:net'
+import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { freePort, stopByPid as stopByPidOf } from './processes.ts'
 
 const run = promisify(execFile)
 
@@ -29,14 +29,10 @@ const POSTGRES_OS_USER = 'postgres'
 const DEBIAN_POSTGRES_ROOT = '/usr/lib/postgresql'
 /** How long pg_ctl waits for the server to accept connections, in seconds. */
 const START_TIMEOUT_SECONDS = 15
-/** How long a stopped server may take to exit after SIGINT (fast shutdown), in milliseconds. */
-const STOP_WAIT_MS = 10_000
 /** Attempts at starting on a free port: another process may take the port between look and bind. */
 const START_ATTEMPTS_MAX = 3
 /** How long a test client may take to connect, in milliseconds. */
 const CLIENT_CONNECT_TIMEOUT_MS = 5_000
-/** Pause between looks at a stopping process, in milliseconds. */
-const POLL_MS = 20
 /** Log kept in a failure message, in characters. */
 const LOG_TAIL_CHARS = 4_000
 
@@ -127,44 +123,9 @@ process.on('exit', () => {
   }
 })
 
-/** A TCP port nothing listens on at the moment, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port from a loopback listener')
-  return address.port
-}
+export { freePort } from './processes.ts'
 
-/** True while `pid` runs. A zombie counts as gone: in containers nobody may reap the postmaster. */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
-  if (stat === undefined) return true
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return state !== 'Z' && state !== 'X'
-}
-
-async function stopByPid(pid: number): Promise<void> {
-  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
-    if (!(await isRunning(pid))) return
-    process.kill(pid, signal)
-    const deadlineMs = Date.now() + STOP_WAIT_MS
-    while (Date.now() < deadlineMs) {
-      if (!(await isRunning(pid))) return
-      await sleep(POLL_MS)
-    }
-  }
-  throw new Error(`postgres ${pid} did not exit after SIGKILL`)
-}
+const stopByPid = (pid: number) => stopByPidOf(pid, { name: 'postgres', firstSignal: 'SIGINT' })
 
 async function readPostmasterPid(dataDirectory: string): Promise<number | undefined> {
   const text = await readFile(join(dataDirectory, 'postmaster.pid'), 'utf8').catch(() => undefined)
