@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { test } from 'node:test'
 import { describeProviderConformance } from '../../../test/provider-conformance.ts'
 import { ProviderError } from '../../ports/provider.ts'
@@ -150,4 +151,21 @@ test('an image that cannot start fails the launch permanently and leaves nothing
   await assert.rejects(provider.launch(emptyCommand), isPermanent)
   await assert.rejects(provider.launch({ ...demoRequest(), instanceId: 'i-../../etc' as never }), isPermanent)
   assert.deepEqual(await provider.list(), [])
+})
+
+test('an address another process already listens on fails the launch plainly, before anything runs', async () => {
+  const provider = createProcessProvider({ rootDirectory: await temporaryRoot() })
+  const request = demoRequest()
+  const squatter = createServer()
+  await new Promise<void>((resolve) => squatter.listen(request.port, request.privateIp, resolve))
+  try {
+    await assert.rejects(provider.launch(request), (error: unknown) => {
+      assert.ok(isPermanent(error))
+      assert.match((error as Error).message, new RegExp(`${request.privateIp}:${request.port} is already in use`))
+      return true
+    })
+    assert.deepEqual(await provider.list(), [])
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve))
+  }
 })

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { LaunchRequest } from '../../ports/provider.ts'
 import { ProviderError } from '../../ports/provider.ts'
@@ -53,6 +54,29 @@ async function checkImage(request: LaunchRequest): Promise<void> {
   if (found === null || !found.isDirectory()) {
     throw new ProviderError(`image ${request.image.id}: directory ${directory} does not exist`, 'permanent')
   }
+  await checkAddressFree(request.privateIp, request.port)
+}
+
+/**
+ * Loopback addresses are machine-wide: another program (or another Billow server given the same
+ * subnet) may already listen where this instance must. Said plainly here, rather than left for
+ * the application to die of EADDRINUSE with the reason buried in its log.
+ */
+function checkAddressFree(address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return resolve() // the application will report anything else itself
+      reject(
+        new ProviderError(
+          `${address}:${port} is already in use by another process on this machine (another server with the same subnet?)`,
+          'permanent',
+          { cause: error },
+        ),
+      )
+    })
+    probe.listen({ host: address, port, exclusive: true }, () => probe.close(() => resolve()))
+  })
 }
 
 function readStartTicks(pid: number): number | null {
