@@ -10,8 +10,10 @@ import { VirtualClock } from '../src/clock/virtual.ts'
 import type { ImageId, LaunchConfigurationId, ScalingGroupId } from '../src/core/ids.ts'
 import { isLive } from '../src/core/types.ts'
 import { Engine, TICK_INTERVAL_MS } from '../src/engine/engine.ts'
+import { SimMetricSource } from '../src/metrics/sim/sim-metric-source.ts'
 import type { Logger } from '../src/ports/logger.ts'
 import { silentLogger } from '../src/ports/logger.ts'
+import type { Provider } from '../src/ports/provider.ts'
 import type { Store } from '../src/ports/store.ts'
 import { SimProbe } from '../src/providers/sim/sim-probe.ts'
 import { SimProvider } from '../src/providers/sim/sim-provider.ts'
@@ -28,6 +30,8 @@ export interface World {
   readonly provider: SimProvider
   readonly balancer: SimBalancer
   readonly allowlist: SimAllowlist
+  /** Per-instance usage the alarms see: set CPU per instance or for all. */
+  readonly metrics: SimMetricSource
   readonly store: Store
   readonly services: Services
   engine: Engine
@@ -45,7 +49,19 @@ export interface World {
   close(): Promise<void>
 }
 
-export async function createWorld(options: { seed: number; bootMs?: number; log?: Logger }): Promise<World> {
+export interface WorldOptions {
+  readonly seed: number
+  readonly bootMs?: number
+  readonly log?: Logger
+  /**
+   * What the engine sees instead of the world's store and provider (fault injection wraps them);
+   * services and checkers keep the real ones.
+   */
+  readonly engineStore?: (store: Store) => Store
+  readonly engineProvider?: (provider: Provider) => Provider
+}
+
+export async function createWorld(options: WorldOptions): Promise<World> {
   const clock = new VirtualClock(WORLD_START_MS)
   const provider = new SimProvider({ clock, bootMs: options.bootMs ?? 3_000 })
   const store = await openSqliteStore(':memory:')
@@ -53,10 +69,23 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
   const log = options.log ?? silentLogger
   const balancer = new SimBalancer({ clock, isUp: (instanceId) => provider.probeResult(instanceId) === 'ready' })
   const allowlist = new SimAllowlist()
+  const metrics = new SimMetricSource()
   const balancers = { builtin: balancer }
   const allowlists = { postgres: allowlist }
+  const engineStore = options.engineStore?.(store) ?? store
+  const engineProvider = options.engineProvider?.(provider) ?? provider
   const makeEngine = () =>
-    new Engine({ clock, store, provider, probe: new SimProbe(provider), balancers, allowlists, ids, log })
+    new Engine({
+      clock,
+      store: engineStore,
+      provider: engineProvider,
+      probe: new SimProbe(provider),
+      balancers,
+      allowlists,
+      ids,
+      log,
+      metrics,
+    })
   const services = createServices(
     {
       store,
@@ -80,6 +109,7 @@ export async function createWorld(options: { seed: number; bootMs?: number; log?
     provider,
     balancer,
     allowlist,
+    metrics,
     store,
     services,
     engine: makeEngine(),

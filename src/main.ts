@@ -25,6 +25,8 @@ import { Engine } from './engine/engine.ts'
 import type { Allowlists, Balancers } from './engine/engine-context.ts'
 import { randomIds } from './ids/random-ids.ts'
 import { createConsoleLogger } from './log/console-logger.ts'
+import { ProcfsMetricSource } from './metrics/procfs/procfs-metric-source.ts'
+import { createPrometheusSource } from './metrics/prometheus/prometheus-source.ts'
 import { createHttpProbe } from './probe/http-probe.ts'
 import { createProcessProvider } from './providers/process/process-provider.ts'
 import { readOrCreateKeyFile } from './secrets/key-file.ts'
@@ -94,6 +96,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     ids: randomIds,
     log,
     instanceTypes: catalog.instanceTypes,
+    metrics: new ProcfsMetricSource(),
+    // PromQL alarm conditions read this Prometheus; without it they have no data, saying why.
+    ...(process.env.BILLOW_PROMETHEUS_URL
+      ? { prometheus: createPrometheusSource({ baseUrl: process.env.BILLOW_PROMETHEUS_URL }) }
+      : {}),
   })
   const secretBoxKey = readOrCreateKeyFile(paths.secretBoxKey, SECRET_BOX_KEY_BYTES)
   const services = createServices(context, { adminSecret, secretBoxKey })

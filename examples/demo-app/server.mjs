@@ -13,6 +13,18 @@ const server = createServer((request, response) => {
     response.end('ok')
     return
   }
+  // /burn?ms=N: spin the CPU for N milliseconds (at most 5 s) before answering, so a load test
+  // raises the instance's CPU utilisation and an alarm on it can fire.
+  if (request.url?.startsWith('/burn')) {
+    const requested = Number(new URL(request.url, 'http://x').searchParams.get('ms') ?? 100)
+    const ms = Math.min(Math.max(Number.isFinite(requested) ? requested : 100, 0), 5_000)
+    const until = performance.now() + ms
+    let spins = 0
+    while (performance.now() < until) spins += 1
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ instanceId, burnedMs: ms, spins }))
+    return
+  }
   if (request.url === '/') {
     response.writeHead(200, { 'content-type': 'application/json' })
     response.end(JSON.stringify({ instanceId, zone, host, port, pid: process.pid }))

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerActivityCommands } from './commands/activities.ts'
+import { registerAlarmCommands } from './commands/alarms.ts'
 import { registerDatabaseCommands } from './commands/databases.ts'
 import { registerGroupCommands } from './commands/groups.ts'
 import { registerImageCommands } from './commands/images.ts'
@@ -10,9 +11,11 @@ import { registerInstanceCommands } from './commands/instances.ts'
 import { registerAccessKeyCommands } from './commands/keys.ts'
 import { registerLaunchConfigurationCommands } from './commands/launch-configurations.ts'
 import { registerLoadBalancerCommands } from './commands/load-balancers.ts'
+import { registerMetricCommands } from './commands/metrics.ts'
 import { registerRuleCommands } from './commands/rules.ts'
 import { registerScheduleCommands } from './commands/schedule.ts'
 import { registerServeCommand } from './commands/serve.ts'
+import { registerSimulateCommand } from './commands/simulate.ts'
 import { registerTokenCommands } from './commands/tokens.ts'
 import type { CliContext } from './context.ts'
 
@@ -46,9 +49,12 @@ export function buildProgram(context: CliContext): Command {
   registerDatabaseCommands(program, context)
   registerRuleCommands(program, context)
   registerScheduleCommands(program, context)
+  registerAlarmCommands(program, context)
+  registerMetricCommands(program, context)
   registerInstanceCommands(program, context)
   registerActivityCommands(program, context)
   registerTokenCommands(program, context)
   registerAccessKeyCommands(program, context)
+  registerSimulateCommand(program, context)
   return program
 }

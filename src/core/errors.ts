@@ -41,6 +41,7 @@ export const BILLOW_ERROR_CODES = [
   'ListenerPortInUse',
   'DatabaseNotFound',
   'DatabaseInUse',
+  'AlarmNotFound',
 ] as const
 
 export type BillowErrorCode = (typeof BILLOW_ERROR_CODES)[number]

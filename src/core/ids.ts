@@ -16,6 +16,7 @@ export type ScheduledTaskId = Branded<string, 'ScheduledTaskId'>
 export type AccessKeyId = Branded<string, 'AccessKeyId'>
 export type LoadBalancerId = Branded<string, 'LoadBalancerId'>
 export type DatabaseId = Branded<string, 'DatabaseId'>
+export type AlarmId = Branded<string, 'AlarmId'>
 
 export const ID_PREFIX = {
   image: 'img-',
@@ -29,6 +30,7 @@ export const ID_PREFIX = {
   accessKey: 'ak-',
   loadBalancer: 'lb-',
   database: 'db-',
+  alarm: 'alarm-',
 } as const
 
 export type IdKind = keyof typeof ID_PREFIX

@@ -7,6 +7,7 @@ import { currentCapacity, ruleOutcome, targetCapacity } from './capacity.ts'
 import { cooldownSecondsFor, isInCooldown } from './cooldown.ts'
 import type { InstanceId } from './ids.ts'
 import { chooseForRemoval } from './removal-policy/choose.ts'
+import { isWarmingUp, ruleAdjustment } from './rules/rule-adjustment.ts'
 import { decideGroupSize, sizeOf } from './schedule/group-size.ts'
 import type { ActivityPlan, ActivityRequest, Instance, ScalingGroup, ScalingRule } from './types.ts'
 import { chooseLaunchZones } from './zone-balance.ts'
@@ -88,7 +89,9 @@ function planRule(input: PlanInput, request: Extract<ActivityRequest, { kind: 'E
     }
   }
   const current = currentCapacity(group, input.members.length)
-  const outcome = ruleOutcome(rule, group, current)
+  const adjustment = ruleAdjustment({ rule, request, current, warmingUp: isWarmingUp(rule, input.members, nowMs) })
+  if (adjustment.kind === 'reject') return adjustment
+  const outcome = ruleOutcome(adjustment.adjustment, group, current)
   if (outcome.capacityAfter === current) {
     const bound = outcome.clampedBy === 'MaxSize' ? `max size ${group.maxSize}` : `min size ${group.minSize}`
     return {
@@ -102,7 +105,7 @@ function planRule(input: PlanInput, request: Extract<ActivityRequest, { kind: 'E
   return resize(input, outcome.capacityAfter, {
     startsCooldown: true,
     cooldownSeconds: cooldownSecondsFor(group, rule),
-    description: `execute scaling rule "${rule.name}" (${rule.id}): capacity ${current} → ${outcome.capacityAfter}${clampNote}`,
+    description: `execute scaling rule "${rule.name}" (${rule.id}): capacity ${current} → ${outcome.capacityAfter}${adjustment.note}${clampNote}`,
     keepDesired: group.desiredCapacity !== null,
   })
 }

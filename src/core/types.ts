@@ -5,6 +5,7 @@
 
 import type {
   ActivityId,
+  AlarmId,
   DatabaseId,
   ImageId,
   InstanceId,
@@ -16,6 +17,8 @@ import type {
   TokenId,
 } from './ids.ts'
 import type { LoadBalancerAttachment } from './load-balancer.ts'
+import type { StepAdjustment } from './rules/step-adjustment.ts'
+import type { TargetTracking } from './rules/target-tracking.ts'
 
 /** What an instance runs: a registered directory and command. Requests never carry a command. */
 export interface Image {
@@ -111,8 +114,17 @@ export interface ScalingRule {
   readonly minAdjustmentMagnitude: number | null
   /** Overrides the group's default cooldown when set. */
   readonly cooldownSeconds: number | null
+  /** Simple when absent (records written before step and target-tracking rules existed). */
+  readonly ruleType?: RuleType
+  /** Step rules: the adjustment by distance past the alarm's threshold; adjustmentType applies to each. */
+  readonly stepAdjustments?: readonly StepAdjustment[]
+  /** Target-tracking rules: the metric and its target; Billow owns the rule's alarms. */
+  readonly targetTracking?: TargetTracking
   readonly createdAtMs: number
 }
+
+export const RULE_TYPES = ['Simple', 'Step', 'TargetTracking'] as const
+export type RuleType = (typeof RULE_TYPES)[number]
 
 /**
  * Instance lifecycle:
@@ -193,6 +205,17 @@ export type ActivityRequest =
       readonly honorCooldown: boolean
       readonly origin: 'Scheduled'
       readonly scheduled: ScheduledCause
+    }
+  /** Dynamic mode: an alarm in ALARM runs its rules at each evaluation; always honours cooldown. */
+  | {
+      readonly kind: 'ExecuteRule'
+      readonly ruleId: ScalingRuleId
+      readonly honorCooldown: boolean
+      readonly origin: 'Alarm'
+      readonly alarmId: AlarmId
+      /** The statistic that breached and its threshold: step rules scale by the distance between them. */
+      readonly metricValue: number | null
+      readonly threshold: number | null
     }
   | { readonly kind: 'SetDesiredCapacity'; readonly desiredCapacity: number; readonly honorCooldown: boolean }
   /** A scheduled task's min / max / desired change, or a window's revert of one. null: leave as is. */

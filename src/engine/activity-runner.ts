@@ -161,7 +161,11 @@ async function launchSteps(
       }
       instance = recorded
     }
-    steps.push(bootStep(context, instance, observed.get(instance.id)))
+    const step = bootStep(context, instance, observed.get(instance.id))
+    // Promise.all below reports a failure; until then a step that rejects while this loop still
+    // awaits the next record must not count as unhandled (Node would end the process).
+    step.catch(() => {})
+    steps.push(step)
   }
   return Promise.all(steps)
 }

@@ -7,6 +7,8 @@ import type { DatabaseAllowlist } from '../ports/database-allowlist.ts'
 import type { IdSource } from '../ports/id-source.ts'
 import type { InstanceProbe } from '../ports/instance-probe.ts'
 import type { Logger } from '../ports/logger.ts'
+import type { MetricSource } from '../ports/metric-source.ts'
+import type { PromqlSource } from '../ports/promql-source.ts'
 import type { Provider } from '../ports/provider.ts'
 import type { Store } from '../ports/store.ts'
 
@@ -27,4 +29,10 @@ export interface EngineContext {
   readonly log: Logger
   /** What launch configurations' instance type names stand for; Billow's own and the clouds' when absent. */
   readonly instanceTypes?: InstanceTypeCatalog
+  /** Per-instance usage (dynamic mode); absent: no instance metrics, alarms on them see no data. */
+  readonly metrics?: MetricSource
+  /** For PromQL alarm conditions; absent: such conditions have no data, with that reason. */
+  readonly prometheus?: PromqlSource
+  /** How long raw one-second points and one-minute roll-ups are kept; defaults 24 h and 15 days. */
+  readonly metricRetention?: { readonly rawSeconds: number; readonly rollUpSeconds: number }
 }

@@ -13,10 +13,12 @@ import type { BackendHealth } from '../core/load-balancer.ts'
 import { isLive, type ScalingGroup } from '../core/types.ts'
 import type { ObservedInstance } from '../ports/provider.ts'
 import { advanceActivity, startActivity } from './activity-runner.ts'
+import { AlarmEvaluator } from './alarm-evaluator.ts'
 import { needsSync, syncMembership } from './attachments.ts'
 import type { EngineContext } from './engine-context.ts'
 import { patchInstance } from './instance-patch.ts'
 import { bootStep, removeStep } from './instance-steps.ts'
+import { MetricCollector } from './metric-collector.ts'
 import { Scheduler } from './scheduler.ts'
 
 /** Time between ticks; a dead instance is noticed within two of them. */
@@ -33,10 +35,15 @@ export class Engine {
   #stopping = false
   /** Scheduled mode; it runs first in each tick, so a run it queues starts in the same tick. */
   readonly #scheduler: Scheduler
+  /** Dynamic mode: metrics are collected, then alarms evaluated, before the groups reconcile. */
+  readonly #metrics: MetricCollector
+  readonly #alarms: AlarmEvaluator
 
   constructor(context: EngineContext) {
     this.#context = context
     this.#scheduler = new Scheduler(context)
+    this.#metrics = new MetricCollector(context)
+    this.#alarms = new AlarmEvaluator(context)
   }
 
   /** Runs ticks until stop(); a tick's failure is logged and the next tick tries again. */
@@ -79,6 +86,7 @@ export class Engine {
       })
     }
     await this.#applyLoadBalancers()
+    await this.#dynamicMode()
     const observed = new Map((await this.#context.provider.list()).map((instance) => [instance.instanceId, instance]))
     for (const group of await this.#context.store.groups.list()) {
       try {
@@ -95,13 +103,28 @@ export class Engine {
     await this.#scheduler.advanceOpenRuns()
   }
 
+  /** A failure to collect or evaluate is logged; the groups still reconcile this tick. */
+  async #dynamicMode(): Promise<void> {
+    try {
+      await this.#metrics.step()
+    } catch (error) {
+      this.#context.log.error('engine.metrics-failed', { error: error instanceof Error ? error.stack : String(error) })
+    }
+    try {
+      await this.#alarms.step()
+    } catch (error) {
+      this.#context.log.error('engine.alarms-failed', { error: error instanceof Error ? error.stack : String(error) })
+    }
+  }
+
   async #reconcileGroup(group: ScalingGroup, observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
     const { store } = this.#context
     await this.#markDead(group, observed)
     await this.#syncMembers(group)
     let [active] = await store.activities.list({ groupId: group.id, statuses: ['InProgress'] })
     for (let started = 0; started <= ACTIVITIES_STARTED_PER_TICK_MAX; started += 1) {
-      if (active) {
+      // A start may end at once (Rejected): only an InProgress activity has steps to advance.
+      if (active?.status === 'InProgress') {
         active = await advanceActivity(this.#context, active, observed)
         if (active.status === 'InProgress') return
       }
@@ -217,6 +240,10 @@ export class Engine {
 
   async #deleteGroup(group: ScalingGroup): Promise<void> {
     await this.#context.store.transaction(async (tx) => {
+      for (const alarm of await tx.alarms.list({ groupId: group.id })) {
+        await tx.alarmHistory.deleteForAlarm(alarm.id)
+        await tx.alarms.delete(alarm.id)
+      }
       for (const rule of await tx.rules.list({ groupId: group.id })) await tx.rules.delete(rule.id)
       for (const task of await tx.scheduledTasks.list({ groupId: group.id })) {
         await tx.scheduledTaskRuns.deleteForTask(task.id)

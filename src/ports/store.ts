@@ -7,11 +7,14 @@
  * Reads return frozen snapshots; writers pass whole records (no partial updates).
  */
 import type { AccessKey } from '../core/access-key.ts'
+import type { Alarm, AlarmHistoryEntry } from '../core/alarms/alarm.ts'
+import type { ScalingDecision } from '../core/alarms/decision.ts'
 import type { ClientTokenRecord } from '../core/client-token.ts'
 import type { Database } from '../core/database.ts'
 import type {
   AccessKeyId,
   ActivityId,
+  AlarmId,
   DatabaseId,
   ImageId,
   InstanceId,
@@ -23,6 +26,8 @@ import type {
   TokenId,
 } from '../core/ids.ts'
 import type { LoadBalancer } from '../core/load-balancer.ts'
+import type { MetricPoint } from '../core/metrics/metric.ts'
+import type { RollUp } from '../core/metrics/statistics.ts'
 import type { ScheduledTask, ScheduledTaskRun } from '../core/schedule/scheduled-task.ts'
 import type {
   Activity,
@@ -116,11 +121,67 @@ export interface Collections {
     /** Idempotent. */
     deleteForTask(taskId: ScheduledTaskId): Promise<void>
   }
+  readonly alarms: RecordTable<Alarm, AlarmId> & {
+    /** In creation order. */
+    list(filter: { groupId?: ScalingGroupId }): Promise<readonly Alarm[]>
+  }
+  readonly alarmHistory: {
+    insert(entry: AlarmHistoryEntry): Promise<void>
+    /** Newest first. */
+    list(filter: { alarmId: AlarmId; limit: number }): Promise<readonly AlarmHistoryEntry[]>
+    /** Idempotent. */
+    deleteForAlarm(alarmId: AlarmId): Promise<void>
+  }
+  readonly decisions: {
+    insert(decision: ScalingDecision): Promise<void>
+    /** Newest first. */
+    list(filter: { groupId: ScalingGroupId; limit: number }): Promise<readonly ScalingDecision[]>
+    /** Forgets decisions made before `beforeMs`; returns how many went. */
+    deleteBefore(beforeMs: number): Promise<number>
+  }
+  readonly metrics: MetricTable
   /** Small installation-wide values: account id, schema version. */
   readonly meta: {
     get(key: string): Promise<string | undefined>
     set(key: string, value: string): Promise<void>
   }
+}
+
+/** What a metric query selects: one series, or every series of a group (group statistics). */
+export interface MetricSeriesFilter {
+  readonly namespace: string
+  readonly name: string
+  /** Absent: any group (custom metrics without a group). */
+  readonly groupId?: ScalingGroupId
+  /** Absent: every instance (and none); a group statistic then takes only counted points. */
+  readonly instanceId?: InstanceId
+  /** Canonical text (dimensionsKey); absent: any dimensions. */
+  readonly dimensionsKey?: string
+  /** Only points that count toward group statistics (past warm-up). */
+  readonly countedOnly?: boolean
+}
+
+/**
+ * Raw points (one a second per series, kept for the raw window) and one-minute roll-ups (count,
+ * sum, minimum, maximum; kept longer). `insert` updates the roll-ups in the same statement batch.
+ */
+export interface MetricTable {
+  insert(points: readonly MetricPoint[]): Promise<void>
+  /** Values of matching raw points with fromMs ≤ atMs < toMs, with their times. */
+  rawValues(
+    filter: MetricSeriesFilter,
+    fromMs: number,
+    toMs: number,
+  ): Promise<readonly { atMs: number; value: number }[]>
+  /** Roll-ups of matching series for minutes starting in [fromMs, toMs). */
+  rollUps(filter: MetricSeriesFilter, fromMs: number, toMs: number): Promise<readonly (RollUp & { minuteMs: number })[]>
+  /** Series names seen for a group or namespace, for listings. */
+  names(filter: {
+    groupId?: ScalingGroupId
+    namespace?: string
+  }): Promise<readonly { namespace: string; name: string }[]>
+  /** Deletes raw points before `rawBeforeMs` and roll-ups before `rollUpsBeforeMs`; returns how many raw points went. */
+  prune(rawBeforeMs: number, rollUpsBeforeMs: number): Promise<number>
 }
 
 export interface Store extends Collections {

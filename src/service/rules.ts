@@ -1,12 +1,15 @@
 import { formatRuleAri, ruleIdFromReference } from '../core/ari.ts'
 import { BillowError } from '../core/errors.ts'
 import type { ScalingGroupId, ScalingRuleId } from '../core/ids.ts'
-import { ADJUSTMENT_TYPES, type AdjustmentType, type ScalingRule } from '../core/types.ts'
+import type { StepAdjustment } from '../core/rules/step-adjustment.ts'
+import type { TargetTracking } from '../core/rules/target-tracking.ts'
+import { ADJUSTMENT_TYPES, type AdjustmentType, type RuleType, type ScalingRule } from '../core/types.ts'
 import type { Collections } from '../ports/store.ts'
 import { enqueue } from './activities.ts'
 import { idempotent } from './client-tokens.ts'
 import type { ServiceContext } from './context.ts'
 import { COOLDOWN_SECONDS_MAX, GROUP_SIZE_MAX } from './groups.ts'
+import { syncOwnedAlarms, validateRuleType } from './rule-types.ts'
 import { invalid, notFound, requireIntegerIn, requireName } from './validate.ts'
 
 export interface RuleInput {
@@ -16,6 +19,9 @@ export interface RuleInput {
   readonly adjustmentValue: number
   readonly minAdjustmentMagnitude?: number | null
   readonly cooldownSeconds?: number | null
+  readonly ruleType?: RuleType
+  readonly stepAdjustments?: readonly StepAdjustment[]
+  readonly targetTracking?: TargetTracking
 }
 
 export interface RuleView extends ScalingRule {
@@ -43,6 +49,7 @@ export function ruleService(context: ServiceContext) {
     if (!(await tx.groups.get(rule.groupId))) notFound('ScalingGroupNotFound', 'scaling group', rule.groupId, 'groupId')
     requireName('name', rule.name)
     validateAdjustment(rule)
+    validateRuleType(rule)
     if (rule.cooldownSeconds !== null)
       requireIntegerIn('cooldownSeconds', rule.cooldownSeconds, 0, COOLDOWN_SECONDS_MAX)
   }
@@ -62,10 +69,14 @@ export function ruleService(context: ServiceContext) {
           adjustmentValue: input.adjustmentValue,
           minAdjustmentMagnitude: input.minAdjustmentMagnitude ?? null,
           cooldownSeconds: input.cooldownSeconds ?? null,
+          ...(input.ruleType === undefined ? {} : { ruleType: input.ruleType }),
+          ...(input.stepAdjustments === undefined ? {} : { stepAdjustments: input.stepAdjustments }),
+          ...(input.targetTracking === undefined ? {} : { targetTracking: input.targetTracking }),
           createdAtMs: context.clock.nowMs(),
         }
         await validate(tx, rule)
         await tx.rules.insert(rule)
+        await syncOwnedAlarms(context, tx, rule)
         return view(rule)
       }),
 
@@ -76,12 +87,15 @@ export function ruleService(context: ServiceContext) {
         const rule: ScalingRule = { ...current, ...defined }
         await validate(tx, rule)
         await tx.rules.update(rule)
+        await syncOwnedAlarms(context, tx, rule)
         return view(rule)
       }),
 
     remove: (reference: string) =>
       store.transaction(async (tx) => {
-        await tx.rules.delete((await load(tx, reference)).id)
+        const rule = await load(tx, reference)
+        await tx.rules.delete(rule.id)
+        await syncOwnedAlarms(context, tx, { ...rule, ruleType: 'Simple' })
       }),
 
     /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { DEFAULT_INSTANCE_TYPES } from '../core/cloud-instance-types.ts'
 import { accessKeyService } from './access-keys.ts'
 import { activityService } from './activities.ts'
+import { alarmService } from './alarms.ts'
 import { capacityRequestService } from './capacity-requests.ts'
 import type { ServiceContext } from './context.ts'
 import { databaseService } from './databases.ts'
@@ -10,6 +11,7 @@ import { imageService } from './images.ts'
 import { instanceService } from './instances.ts'
 import { launchConfigurationService } from './launch-configurations.ts'
 import { loadBalancerService } from './load-balancers.ts'
+import { metricService } from './metrics.ts'
 import { ruleService } from './rules.ts'
 import { scheduledTaskService } from './scheduled-tasks.ts'
 import { createSecretBox, SECRET_BOX_KEY_BYTES } from './secret-box.ts'
@@ -35,6 +37,8 @@ export function createServices(
     capacity: capacityRequestService(context),
     rules: ruleService(context),
     scheduledTasks: scheduledTaskService(context),
+    alarms: alarmService(context),
+    metrics: metricService(context),
     instances: instanceService(context),
     activities: activityService(context),
     tokens: tokenService(context, options.adminSecret),

@@ -53,6 +53,7 @@ export const ESS_ERRORS = {
   ListenerPortInUse: e('InvalidParameter.ListenerPortInUse'),
   DatabaseNotFound: e('InvalidDBInstanceId.NotFound', 404),
   DatabaseInUse: e('OperationDenied.DBInstanceInUse'),
+  AlarmNotFound: e('InvalidAlarmTaskId.NotFound', 404),
 } as const satisfies Record<BillowErrorCode, EssError>
 
 /** The POP gateway's answers to requests it does not let through (shared/wire-protocols.md §1.7). */

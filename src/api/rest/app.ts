@@ -12,6 +12,7 @@ import type { Services } from '../../service/services.ts'
 import type { Caller } from '../../service/tokens.ts'
 import { REST_STATUS } from './error-status.ts'
 import { openApiDocument } from './openapi.ts'
+import { prometheusText } from './prometheus-export.ts'
 import { type Route, TextBody } from './route.ts'
 import { restRoutes } from './routes.ts'
 import { parseOrThrow } from './validation.ts'
@@ -44,7 +45,7 @@ export function createRestApp(options: { services: Services; log: Logger; versio
       },
     }),
   )
-  app.use('/v1/*', async (c, next) => {
+  const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)
     const caller = match?.[1] ? await services.tokens.authenticate(match[1]) : undefined
@@ -54,6 +55,12 @@ export function createRestApp(options: { services: Services; log: Logger; versio
     }
     c.set('caller', caller)
     await next()
+  }
+  app.use('/v1/*', authenticate)
+  app.use('/metrics', authenticate)
+  app.get('/metrics', async (c) => {
+    const exported = await prometheusText(services)
+    return c.body(exported.text, 200, { 'content-type': exported.contentType })
   })
 
   for (const route of routes) app.on(route.method.toUpperCase(), route.path, (c) => serve(c, route))

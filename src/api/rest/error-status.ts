@@ -38,4 +38,5 @@ export const REST_STATUS = {
   ListenerPortInUse: 409,
   DatabaseNotFound: 404,
   DatabaseInUse: 409,
+  AlarmNotFound: 404,
 } as const satisfies Record<BillowErrorCode, number>

@@ -1,6 +1,7 @@
 import type { ActivityId, ImageId, InstanceId, LaunchConfigurationId, ScalingGroupId, TokenId } from '../../core/ids.ts'
 import type { Services } from '../../service/services.ts'
 import { accessKeyRoutes } from './access-key-routes.ts'
+import { alarmRoutes } from './alarm-routes.ts'
 import { attachmentInput, attachmentRoutes } from './attachment-routes.ts'
 import { type Route, route, TextBody } from './route.ts'
 import { scheduledTaskRoutes } from './scheduled-task-routes.ts'
@@ -384,6 +385,7 @@ export function restRoutes(services: Services): Route[] {
     }),
     ...accessKeyRoutes(services),
     ...scheduledTaskRoutes(services),
+    ...alarmRoutes(services),
     ...attachmentRoutes(services),
   ]
 }

@@ -4,8 +4,9 @@
  * services' to check; these only check shape and type.
  */
 import { z } from 'zod'
-import { ADJUSTMENT_TYPES, REMOVAL_POLICIES } from '../../core/types.ts'
+import { ADJUSTMENT_TYPES, REMOVAL_POLICIES, RULE_TYPES } from '../../core/types.ts'
 import { groupAttachmentFields } from './attachment-schemas.ts'
+import { stepAdjustmentsSchema, targetTrackingSchema } from './metric-schemas.ts'
 
 /** Strings in requests are short; a limit on everything. */
 const TEXT_MAX = 256
@@ -70,6 +71,9 @@ const ruleFields = {
   adjustmentValue: count,
   minAdjustmentMagnitude: count.nullable().optional(),
   cooldownSeconds: count.nullable().optional(),
+  ruleType: z.enum(RULE_TYPES).optional(),
+  stepAdjustments: stepAdjustmentsSchema.optional(),
+  targetTracking: targetTrackingSchema.optional(),
 }
 export const createRuleBody = z.strictObject(ruleFields)
 export const modifyRuleBody = z.strictObject(ruleFields).omit({ groupId: true }).partial()

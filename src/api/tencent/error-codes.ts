@@ -44,6 +44,7 @@ export const TENCENT_ERRORS = {
   ListenerPortInUse: 'InvalidParameterValue',
   DatabaseNotFound: 'ResourceNotFound',
   DatabaseInUse: 'ResourceInUse',
+  AlarmNotFound: 'ResourceNotFound',
 } as const satisfies Record<BillowErrorCode, string>
 
 export const TENCENT_AUTH_ERRORS = {

@@ -26,6 +26,9 @@ export const PROMOTED_COLUMNS = {
   client_tokens: ['created_at_ms'],
   load_balancers: ['name'],
   databases: ['name'],
+  alarms: ['group_id'],
+  alarm_history: ['alarm_id', 'at_ms'],
+  scaling_decisions: ['group_id', 'at_ms'],
 } as const
 
 export type DocumentTableName = keyof typeof PROMOTED_COLUMNS
@@ -91,6 +94,28 @@ const MIGRATIONS: readonly Migration[] = [
         '$.healthCheckType', 'Provider', '$.healthCheckGracePeriodSeconds', 60) WHERE json_type(body, '$.loadBalancers') IS NULL`,
       `UPDATE instances SET body = json_set(body, '$.registeredLoadBalancerIds', json('[]'), '$.allowlistedDatabaseIds', json('[]'))
         WHERE json_type(body, '$.registeredLoadBalancerIds') IS NULL`,
+    ],
+  },
+  {
+    // Dynamic mode: metric points (raw, one a second) and their one-minute roll-ups, alarms with
+    // their history, and the per-group decision log. Metric rows are plain columns, not JSON
+    // bodies: there are many of them and statistics read only the value. '' stands for no group
+    // or instance so the roll-ups' UNIQUE key works (NULLs are all distinct in SQLite).
+    version: 5,
+    statements: [
+      `CREATE TABLE metric_points (namespace TEXT NOT NULL, name TEXT NOT NULL, group_id TEXT NOT NULL,
+        instance_id TEXT NOT NULL, dimensions TEXT NOT NULL, at_ms INTEGER NOT NULL, value REAL NOT NULL,
+        counted INTEGER NOT NULL)`,
+      'CREATE INDEX metric_points_series ON metric_points (name, group_id, namespace, at_ms)',
+      'CREATE INDEX metric_points_at_ms ON metric_points (at_ms)',
+      `CREATE TABLE metric_rollups (namespace TEXT NOT NULL, name TEXT NOT NULL, group_id TEXT NOT NULL,
+        instance_id TEXT NOT NULL, dimensions TEXT NOT NULL, counted INTEGER NOT NULL, minute_ms INTEGER NOT NULL,
+        sample_count INTEGER NOT NULL, sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL,
+        UNIQUE (name, group_id, namespace, instance_id, dimensions, counted, minute_ms))`,
+      'CREATE INDEX metric_rollups_minute_ms ON metric_rollups (minute_ms)',
+      ...documentTable('alarms', ', group_id TEXT NOT NULL', ['group_id']),
+      ...documentTable('alarm_history', ', alarm_id TEXT NOT NULL, at_ms INTEGER NOT NULL', ['alarm_id']),
+      ...documentTable('scaling_decisions', ', group_id TEXT NOT NULL, at_ms INTEGER NOT NULL', ['group_id', 'at_ms']),
     ],
   },
 ]

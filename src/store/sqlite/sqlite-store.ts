@@ -32,6 +32,7 @@ import type {
 } from '../../core/types.ts'
 import type { Collections, Store } from '../../ports/store.ts'
 import { DocumentTable, type Executor } from './document-table.ts'
+import { metricCollections } from './metric-tables.ts'
 import { scheduledTaskCollections } from './scheduled-task-tables.ts'
 import { migrate } from './schema.ts'
 
@@ -118,6 +119,7 @@ function collections(db: Executor): Collections {
       findBySecretSha256: async (hash: string) => (await tokens.where({ secret_sha256: hash }))[0],
     }),
     ...scheduledTaskCollections(db),
+    ...metricCollections(db),
     accessKeys: Object.assign(accessKeys, { list: () => accessKeys.where({}) }),
     clientTokens: Object.assign(clientTokens, {
       deleteCreatedBefore: async (createdBeforeMs: number) => {
