@@ -97,6 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     log,
     instanceTypes: catalog.instanceTypes,
     metrics: new ProcfsMetricSource(),
+    metricRetention: metricRetention(process.env),
     // PromQL alarm conditions read this Prometheus; without it they have no data, saying why.
     ...(process.env.BILLOW_PROMETHEUS_URL
       ? { prometheus: createPrometheusSource({ baseUrl: process.env.BILLOW_PROMETHEUS_URL }) }
@@ -200,5 +201,24 @@ function dataPlaneDrivers(dataDir: string): { balancers: Balancers; allowlists: 
       haproxy: createHaproxyBalancer({ stateDirectory: paths.haproxy }),
     },
     allowlists: { postgres: createPostgresAllowlist(), mysql: createMysqlAllowlist() },
+  }
+}
+
+/**
+ * How long metrics are kept: BILLOW_METRICS_RAW_HOURS (raw one-second points, default 24) and
+ * BILLOW_METRICS_ROLLUP_DAYS (one-minute roll-ups, default 15). A value that is not a positive
+ * number stops the start rather than silently keeping too little.
+ */
+function metricRetention(env: NodeJS.ProcessEnv): { rawSeconds: number; rollUpSeconds: number } {
+  const read = (name: string, fallback: number, unitSeconds: number): number => {
+    const text = env[name]
+    if (text === undefined || text === '') return fallback * unitSeconds
+    const value = Number(text)
+    if (!(Number.isFinite(value) && value > 0)) throw new Error(`${name} must be a positive number, got "${text}"`)
+    return value * unitSeconds
+  }
+  return {
+    rawSeconds: read('BILLOW_METRICS_RAW_HOURS', 24, 3600),
+    rollUpSeconds: read('BILLOW_METRICS_ROLLUP_DAYS', 15, 86_400),
   }
 }

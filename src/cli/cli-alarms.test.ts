@@ -147,3 +147,46 @@ describe('metrics and why', () => {
     assert.match(result.stdout, /cooldown until/)
   })
 })
+
+describe('step and target-tracking rules', () => {
+  test('--step builds step adjustments; --target-metric a target-tracking rule', async () => {
+    stub.answer = () => ({ status: 201, json: { id: 'asr-1', ari: 'ari', groupId: 'asg-1', name: 'r' } })
+    const step = await stub.cli(
+      ...[
+        'rules',
+        'create',
+        '--group',
+        'asg-1',
+        '--name',
+        'steps',
+        '--type',
+        'QuantityChangeInCapacity',
+        '--value',
+        '0',
+      ],
+      ...['--step', '0:10:1', '--step', '10::3'],
+    )
+    assert.equal(step.code, 0, step.stderr)
+    assert.deepEqual((stub.only().body as Record<string, unknown>).stepAdjustments, [
+      { lowerBound: 0, upperBound: 10, adjustmentValue: 1 },
+      { lowerBound: 10, upperBound: null, adjustmentValue: 3 },
+    ])
+  })
+
+  test('target tracking', async () => {
+    stub.answer = () => ({ status: 201, json: { id: 'asr-1', ari: 'ari', groupId: 'asg-1', name: 'r' } })
+    const result = await stub.cli(
+      ...['rules', 'create', '--group', 'asg-1', '--name', 'cpu-50', '--type', 'TotalCapacity', '--value', '0'],
+      ...['--target-metric', 'CpuUtilization', '--target-value', '50', '--disable-scale-in'],
+    )
+    assert.equal(result.code, 0, result.stderr)
+    const body = stub.only().body as Record<string, unknown>
+    assert.equal(body.ruleType, 'TargetTracking')
+    assert.deepEqual(body.targetTracking, {
+      metric: { kind: 'Builtin', name: 'CpuUtilization' },
+      targetValue: 50,
+      disableScaleIn: true,
+      instanceWarmupSeconds: 60,
+    })
+  })
+})

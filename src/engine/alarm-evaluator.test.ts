@@ -6,9 +6,14 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
+import { seededIds } from '../../sim/seeded-ids.ts'
 import { createWorld, type World } from '../../sim/world.ts'
 import type { ScalingGroupId } from '../core/ids.ts'
+import { silentLogger } from '../ports/logger.ts'
+import { PromqlError } from '../ports/promql-source.ts'
+import { SimProbe } from '../providers/sim/sim-probe.ts'
 import type { AlarmInput } from '../service/alarms.ts'
+import { AlarmEvaluator } from './alarm-evaluator.ts'
 
 let world: World
 let groupId: ScalingGroupId
@@ -17,7 +22,14 @@ let minusTwo: string
 
 beforeEach(async () => {
   world = await createWorld({ seed: 4, bootMs: 1_000 })
-  groupId = await world.createGroup({ minSize: 1, maxSize: 6, desiredCapacity: 2, defaultCooldownSeconds: 0 })
+  groupId = await world.createGroup({
+    minSize: 1,
+    maxSize: 6,
+    desiredCapacity: 2,
+    defaultCooldownSeconds: 0,
+    // Instances count toward group statistics once InService; the warm-up test sets its own.
+    healthCheckGracePeriodSeconds: 0,
+  })
   const rule = (name: string, adjustmentValue: number) =>
     world.services.rules.create({
       groupId,
@@ -170,6 +182,68 @@ describe('no data never scales', () => {
     const current = await world.services.alarms.get(alarm.id)
     assert.equal(current.state, 'INSUFFICIENT_DATA')
     assert.match(current.stateReason, /no Prometheus/)
+  })
+
+  test('instances inside their warm-up (the group’s grace period) do not count: no data, nothing scales', async () => {
+    await world.services.groups.modify(groupId, { healthCheckGracePeriodSeconds: 600 })
+    const alarm = await world.services.alarms.create(cpuAlarm({ periodSeconds: 1 }))
+    world.metrics.setDefaultCpu(99)
+    await runSeconds(10)
+    assert.equal((await world.services.alarms.get(alarm.id)).state, 'INSUFFICIENT_DATA')
+    assert.equal((await alarmActivities()).length, 0)
+    const { datapoints } = await world.services.metrics.get({
+      name: 'CpuUtilization',
+      groupId,
+      instanceId: (await world.liveMembers(groupId))[0]?.id as never,
+      statistic: 'Maximum',
+      periodSeconds: 5,
+      fromMs: world.clock.nowMs() - 5_000,
+      toMs: world.clock.nowMs(),
+    })
+    assert.equal(datapoints.at(-1)?.value, 99, 'per instance, warming instances still show their points')
+  })
+
+  test('PromQL that does not parse, or a Prometheus that is down: INSUFFICIENT_DATA with the reason; a good query fires', async () => {
+    const answers: Record<string, () => Promise<number | null>> = {
+      'sum(up': () =>
+        Promise.reject(new PromqlError('PromQL bad_data: parse error: unclosed left parenthesis', 'bad_query')),
+      'sum(down)': () =>
+        Promise.reject(new PromqlError('Prometheus at http://127.0.0.1:9 did not answer', 'unavailable')),
+      'sum(queue)': () => Promise.resolve(500),
+    }
+    const evaluator = new AlarmEvaluator({
+      clock: world.clock,
+      store: world.store,
+      provider: world.provider,
+      probe: new SimProbe(world.provider),
+      balancers: {},
+      allowlists: {},
+      ids: seededIds(77),
+      log: silentLogger,
+      prometheus: { query: (expression) => (answers[expression] ?? (() => Promise.resolve(null)))() },
+    })
+    const promql = (name: string, query: string) =>
+      world.services.alarms.create(
+        cpuAlarm({
+          name,
+          periodSeconds: 1,
+          conditions: [
+            { id: 'q', metric: { kind: 'PromQL', query }, statistic: 'Average', comparison: '>', threshold: 100 },
+          ],
+        }),
+      )
+    const bad = await promql('bad', 'sum(up')
+    const down = await promql('down', 'sum(down)')
+    const good = await promql('good', 'sum(queue)')
+    world.clock.advance(1_000)
+    await evaluator.step()
+    assert.match((await world.services.alarms.get(bad.id)).stateReason, /parse error/)
+    assert.match((await world.services.alarms.get(down.id)).stateReason, /did not answer/)
+    assert.equal((await world.services.alarms.get(bad.id)).state, 'INSUFFICIENT_DATA')
+    assert.equal((await world.services.alarms.get(good.id)).state, 'ALARM')
+    const runs = await alarmActivities()
+    assert.ok(runs.every((activity) => 'alarmId' in activity.request && activity.request.alarmId === good.id))
+    assert.equal(runs.length, 1)
   })
 
   test('a disabled alarm does not evaluate', async () => {

@@ -16,7 +16,7 @@ import {
   type AlarmEvaluation,
   type ConditionValue,
   evaluateAlarm,
-  latestPeriodEndMs,
+  periodEndToEvaluate,
 } from '../core/alarms/evaluate-alarm.ts'
 import { currentCapacity, ruleOutcome } from '../core/capacity.ts'
 import { isInCooldown } from '../core/cooldown.ts'
@@ -56,8 +56,8 @@ export class AlarmEvaluator {
   async #evaluate(alarm: Alarm): Promise<void> {
     const { store, clock } = this.#context
     const nowMs = clock.nowMs()
-    const periodEndMs = latestPeriodEndMs(nowMs, alarm.periodSeconds)
-    if (alarm.lastPeriodEndMs !== null && periodEndMs <= alarm.lastPeriodEndMs) return
+    const periodEndMs = periodEndToEvaluate(alarm.lastPeriodEndMs, nowMs, alarm.periodSeconds)
+    if (periodEndMs === null) return
     const values = new Map<string, ConditionValue>()
     for (const condition of alarm.conditions) {
       values.set(

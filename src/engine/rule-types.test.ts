@@ -13,7 +13,13 @@ let groupId: ScalingGroupId
 
 beforeEach(async () => {
   world = await createWorld({ seed: 9, bootMs: 1_000 })
-  groupId = await world.createGroup({ minSize: 1, maxSize: 20, desiredCapacity: 2, defaultCooldownSeconds: 0 })
+  groupId = await world.createGroup({
+    minSize: 1,
+    maxSize: 20,
+    desiredCapacity: 2,
+    defaultCooldownSeconds: 0,
+    healthCheckGracePeriodSeconds: 0,
+  })
   await world.runUntil(async () => (await world.liveMembers(groupId)).every((member) => member.state === 'InService'))
 })
 afterEach(async () => {

@@ -2,7 +2,7 @@
  * `billow rules`: scaling rules say how to change a group's capacity; `execute` runs one now
  * (by id or by its ARI) and answers with the activity it queued.
  */
-import { type Command, Option } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 import { ADJUSTMENT_TYPES } from '../../core/types.ts'
 import { addWaitOptions, reportActivity, type WaitFlags } from '../activity-result.ts'
 import { API_PATHS, itemPath } from '../api-paths.ts'
@@ -22,7 +22,29 @@ interface RuleFlags {
   readonly clearMinMagnitude?: boolean
   readonly cooldown?: number
   readonly clearCooldown?: boolean
+  readonly step?: readonly StepFlag[]
+  readonly targetMetric?: string
+  readonly targetValue?: string
+  readonly disableScaleIn?: boolean
+  readonly warmup?: number
   readonly json?: boolean
+}
+
+interface StepFlag {
+  readonly lowerBound: number | null
+  readonly upperBound: number | null
+  readonly adjustmentValue: number
+}
+
+/** `--step LOWER:UPPER:ADJUSTMENT`, a bound left empty for none: `0:10:1`, `30::5`, `:-10:-2`. */
+function collectStep(value: string, previous: readonly StepFlag[] | undefined): StepFlag[] {
+  const parts = value.split(':')
+  const bound = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text))
+  const step = { lowerBound: bound(parts[0]), upperBound: bound(parts[1]), adjustmentValue: Number(parts[2]) }
+  if (parts.length !== 3 || [step.lowerBound, step.upperBound, step.adjustmentValue].some((n) => Number.isNaN(n))) {
+    throw new InvalidArgumentError(`--step takes LOWER:UPPER:ADJUSTMENT (a bound may be empty), got ${value}`)
+  }
+  return [...(previous ?? []), step]
 }
 
 function addFieldOptions(command: Command, { creating }: { creating: boolean }): Command {
@@ -44,6 +66,22 @@ function addFieldOptions(command: Command, { creating }: { creating: boolean }):
       integerArgument('--min-magnitude', 1),
     )
     .option('--cooldown <seconds>', "overrides the group's default cooldown", integerArgument('--cooldown'))
+    .option(
+      '--step <lower:upper:adjustment>',
+      'a step rule: adjust by the distance past the alarm threshold (repeatable)',
+      collectStep,
+    )
+    .option(
+      '--target-metric <name>',
+      'a target-tracking rule: hold this built-in metric (CpuUtilization, …) at --target-value',
+    )
+    .option('--target-value <n>', 'the target value of --target-metric')
+    .option('--disable-scale-in', 'target tracking: never remove instances')
+    .option(
+      '--warmup <seconds>',
+      'target tracking: instance warm-up before scale-in (default 60)',
+      integerArgument('--warmup'),
+    )
   if (!creating) {
     command
       .option('--clear-min-magnitude', 'remove the minimum adjustment magnitude')
@@ -67,6 +105,22 @@ function bodyFrom(flags: RuleFlags): Record<string, unknown> {
   if (flags.clearMinMagnitude) body.minAdjustmentMagnitude = null
   if (flags.cooldown !== undefined) body.cooldownSeconds = flags.cooldown
   if (flags.clearCooldown) body.cooldownSeconds = null
+  if (flags.step !== undefined) {
+    body.ruleType = 'Step'
+    body.stepAdjustments = flags.step
+  }
+  if (flags.targetMetric !== undefined || flags.targetValue !== undefined) {
+    if (flags.targetMetric === undefined || flags.targetValue === undefined) {
+      throw new UsageError('a target-tracking rule needs --target-metric and --target-value')
+    }
+    body.ruleType = 'TargetTracking'
+    body.targetTracking = {
+      metric: { kind: 'Builtin', name: flags.targetMetric },
+      targetValue: Number(flags.targetValue),
+      disableScaleIn: flags.disableScaleIn === true,
+      instanceWarmupSeconds: flags.warmup ?? 60,
+    }
+  }
   return body
 }
 

@@ -63,7 +63,7 @@ export interface Alarm {
   readonly stateReason: string
   readonly stateChangedAtMs: number
   readonly consecutiveBreaches: number
-  /** The end of the last period evaluated; periods are aligned to multiples of the period. */
+  /** The end of the last period evaluated (periods end at their evaluation: evaluate-alarm.ts). */
   readonly lastPeriodEndMs: number | null
   /** Owned by a target-tracking rule: created, changed and deleted with it, not by hand. */
   readonly ownerRuleId: ScalingRuleId | null

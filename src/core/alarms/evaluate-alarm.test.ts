@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { AlarmCondition, AlarmState } from './alarm.ts'
-import { evaluateAlarm, latestPeriodEndMs } from './evaluate-alarm.ts'
+import { evaluateAlarm, periodEndToEvaluate } from './evaluate-alarm.ts'
 import { conditionIds, evaluateExpression, parseExpression, type Truth } from './expression.ts'
 
 const cpu: AlarmCondition = {
@@ -157,7 +157,9 @@ describe('the expression', () => {
   })
 })
 
-test('periods are aligned to multiples of their length', () => {
-  assert.equal(latestPeriodEndMs(125_500, 60), 120_000)
-  assert.equal(latestPeriodEndMs(125_500, 1), 125_000)
+test('a period ends at the evaluation, once a period has passed since the last', () => {
+  assert.equal(periodEndToEvaluate(null, 125_500, 60), 125_500)
+  assert.equal(periodEndToEvaluate(125_500, 185_000, 60), null)
+  assert.equal(periodEndToEvaluate(125_500, 185_500, 60), 185_500)
+  assert.equal(periodEndToEvaluate(125_500, 126_510, 1), 126_510)
 })

@@ -79,8 +79,19 @@ export function expressionOf(alarm: Pick<Alarm, 'conditions' | 'expression'>): E
   return rest.reduce((left, right): Expression => ({ kind: 'and', left, right }), first)
 }
 
-/** The end of the latest whole period at `nowMs`: periods are aligned to multiples of their length. */
-export const latestPeriodEndMs = (nowMs: number, periodSeconds: number): number =>
-  Math.floor(nowMs / (periodSeconds * 1000)) * periodSeconds * 1000
+/**
+ * The end of the period to evaluate now, or null when the last one ended less than a period ago.
+ * Periods end at the evaluation itself, (now − P, now], rather than at multiples of P: the sample
+ * taken in this tick is judged in this tick, which takes up to a period off the reaction of a
+ * short-period alarm. After a pause (the server was down) the next period simply ends now.
+ */
+export function periodEndToEvaluate(
+  lastPeriodEndMs: number | null,
+  nowMs: number,
+  periodSeconds: number,
+): number | null {
+  if (lastPeriodEndMs === null || nowMs - lastPeriodEndMs >= periodSeconds * 1000) return nowMs
+  return null
+}
 
 const round = (value: number): number => Math.round(value * 100) / 100
