@@ -7,8 +7,8 @@
  *
  * The seed's ranges are read as launch time plus launch expiration (a run refused at 11:00 may
  * still happen until 13:00), which gives the timeline the seed describes: 2 instances, 4 from
- * 11:00, 2 again from 15:00 (docs/scheduled-tasks.md, "Seed 000"). Alarms arrive with issue 4;
- * until then their rules are present and must stay quiet.
+ * 11:00, 2 again from 15:00 (docs/scheduled-tasks.md, "Seed 000"). The seed's CPU alarms are
+ * present, evaluate every tick against a steady 50 % CPU, and must stay quiet.
  *
  * The engine ticks when something can happen (every 15 minutes, at each occurrence, and every
  * second while an activity runs); the timeline is checked for every minute of the week from the
@@ -93,13 +93,30 @@ async function policies(world: World, groupId: ScalingGroupId) {
     await task('lunch peak', '2026-01-01T11:00', scaleOut.id),
     await task('after lunch', '2026-01-01T15:00', scaleIn.id),
   ]
-  return { tasks, alarmRuleIds: alarmRules.map((alarmRule) => alarmRule.id as string) }
+  // Seed 000's alarm policies: 1-minute maximum CPU of the group ≥ 80 % once → add 2; ≤ 20 % → remove 2.
+  const alarm = (name: string, comparison: '>=' | '<=', threshold: number, ruleId: string) =>
+    world.services.alarms.create({
+      groupId,
+      name,
+      conditions: [
+        { metric: { kind: 'Builtin', name: 'CpuUtilization' }, statistic: 'Maximum', comparison, threshold },
+      ],
+      periodSeconds: 60,
+      evaluationCount: 1,
+      actions: [ruleId],
+    })
+  const [high, low] = alarmRules
+  assert.ok(high && low)
+  const alarms = [await alarm('cpu high', '>=', 80, high.id), await alarm('cpu low', '<=', 20, low.id)]
+  return { tasks, alarms, alarmRuleIds: alarmRules.map((alarmRule) => alarmRule.id as string) }
 }
 
 test('seed 000 lunch peak: 2 instances, 4 from 11:00, 2 from 15:00, every minute of seven days', async () => {
   const world = await createWorld({ seed: 0 })
   const { groupId, existing } = await sessionServerGroup(world)
-  const { tasks, alarmRuleIds } = await policies(world, groupId)
+  // The servers run at a steady 50 % CPU all week: between both thresholds, so the alarms evaluate and stay quiet.
+  world.metrics.setDefaultCpu(50)
+  const { tasks, alarms, alarmRuleIds } = await policies(world, groupId)
 
   const snapshot = async (): Promise<Snapshot> => {
     const group = await world.services.groups.get(groupId)
@@ -164,5 +181,9 @@ test('seed 000 lunch peak: 2 instances, 4 from 11:00, 2 from 15:00, every minute
     (activity) => activity.request.kind === 'ExecuteRule' && alarmRuleIds.includes(activity.request.ruleId),
   )
   assert.equal(alarmRuns.length, 0, 'the alarm policies stay quiet')
+  for (const created of alarms) {
+    const alarm = await world.services.alarms.get(created.id)
+    assert.equal(alarm.state, 'OK', `${alarm.name} evaluated the group's CPU and stayed OK`)
+  }
   await world.close()
 })
