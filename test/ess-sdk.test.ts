@@ -236,6 +236,104 @@ describe('ESS through pop-core (signature 1.0)', () => {
     assert.equal((await post(ess, 'DescribeScalingGroups', {})).TotalCount, 0)
   })
 
+  test('alarms: create, describe, disable/enable, modify, delete, refusals', async () => {
+    const ess = popCore()
+    const { ScalingGroupId: groupId } = await post(ess, 'CreateScalingGroup', {
+      ScalingGroupName: 'alarmed',
+      MinSize: 0,
+      MaxSize: 4,
+    })
+    const rule = await post(ess, 'CreateScalingRule', {
+      ScalingGroupId: groupId,
+      AdjustmentType: 'QuantityChangeInCapacity',
+      AdjustmentValue: 1,
+    })
+    const created = await post(ess, 'CreateAlarm', {
+      ScalingGroupId: groupId,
+      Name: 'cpu-high',
+      MetricType: 'system',
+      MetricName: 'CpuUtilization',
+      Statistics: 'Maximum',
+      ComparisonOperator: '>',
+      Threshold: 80.5,
+      Period: 60,
+      EvaluationCount: 2,
+      'AlarmAction.1': rule.ScalingRuleAri,
+    })
+    assert.match(created.AlarmTaskId, /^alarm-/)
+    const describe = async (params: Record<string, unknown> = {}) =>
+      (await post(ess, 'DescribeAlarms', { ScalingGroupId: groupId, ...params })).AlarmList.Alarm
+    const [alarm] = await describe()
+    assert.deepEqual(
+      [
+        alarm.AlarmTaskId,
+        alarm.Name,
+        alarm.MetricName,
+        alarm.MetricType,
+        alarm.Statistics,
+        alarm.ComparisonOperator,
+        alarm.Threshold,
+        alarm.Period,
+        alarm.EvaluationCount,
+        alarm.Enable,
+        alarm.AlarmActions.AlarmAction,
+      ],
+      [
+        created.AlarmTaskId,
+        'cpu-high',
+        'CpuUtilization',
+        'system',
+        'Maximum',
+        '>',
+        80.5,
+        60,
+        2,
+        true,
+        [rule.ScalingRuleAri],
+      ],
+    )
+    assert.ok(['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(alarm.State))
+    await post(ess, 'DisableAlarm', { AlarmTaskId: created.AlarmTaskId })
+    const [disabled] = await describe({ IsEnable: false })
+    assert.deepEqual([disabled.Enable, disabled.State], [false, 'INSUFFICIENT_DATA'])
+    assert.equal((await describe({ IsEnable: true })).length, 0)
+    // The generated clients (signature V3) too.
+    await darabonba()('EnableAlarm', { AlarmTaskId: created.AlarmTaskId })
+    assert.equal((await describe())[0].Enable, true)
+    await post(ess, 'ModifyAlarm', {
+      AlarmTaskId: created.AlarmTaskId,
+      MetricName: 'MemoryUtilization',
+      Threshold: 70,
+      ComparisonOperator: '>=',
+      Period: 300,
+    })
+    const [modified] = await describe({ MetricName: 'MemoryUtilization' })
+    assert.deepEqual(
+      [modified.MetricName, modified.Threshold, modified.ComparisonOperator, modified.Period, modified.Statistics],
+      ['MemoryUtilization', 70, '>=', 300, 'Maximum'],
+    )
+    const paged = await post(ess, 'DescribeAlarms', { ScalingGroupId: groupId, PageSize: 1, PageNumber: 2 })
+    assert.deepEqual([paged.TotalCount, paged.AlarmList.Alarm.length], [1, 0])
+    assert.equal(
+      await codeOf(
+        post(ess, 'CreateAlarm', {
+          ScalingGroupId: groupId,
+          MetricName: 'NoSuchMetric',
+          Threshold: 1,
+          'AlarmAction.1': rule.ScalingRuleAri,
+        }),
+      ),
+      'InvalidParameter',
+    )
+    await post(ess, 'DeleteAlarm', { AlarmTaskId: created.AlarmTaskId })
+    assert.equal(
+      await codeOf(post(ess, 'DeleteAlarm', { AlarmTaskId: created.AlarmTaskId })),
+      'InvalidAlarmTaskId.NotFound',
+    )
+    assert.equal((await describe()).length, 0)
+    await post(ess, 'DeleteScalingGroup', { ScalingGroupId: groupId, ForceDelete: true })
+  })
+
   test('scheduled tasks: by rule ARI or by sizes, modify, describe, delete', async () => {
     const ess = popCore()
     const { ScalingGroupId: groupId } = await post(ess, 'CreateScalingGroup', {

@@ -87,6 +87,7 @@ export class Engine {
     }
     await this.#applyLoadBalancers()
     await this.#dynamicMode()
+    const observedAtMs = this.#context.clock.nowMs()
     const observed = new Map((await this.#context.provider.list()).map((instance) => [instance.instanceId, instance]))
     for (const group of await this.#context.store.groups.list()) {
       try {
@@ -99,7 +100,7 @@ export class Engine {
       }
     }
     await this.#reconcileStandalone(observed)
-    await this.#terminateOrphans(observed)
+    await this.#terminateOrphans(observed, observedAtMs)
     await this.#scheduler.advanceOpenRuns()
   }
 
@@ -275,11 +276,14 @@ export class Engine {
    * The provider runs nothing the store does not know: an instance with no live record (a launch
    * whose record was lost) is terminated. Records are written before launches, so this is rare.
    */
-  async #terminateOrphans(observed: ReadonlyMap<InstanceId, ObservedInstance>): Promise<void> {
+  async #terminateOrphans(observed: ReadonlyMap<InstanceId, ObservedInstance>, observedAtMs: number): Promise<void> {
     for (const [instanceId, seen] of observed) {
       const record = await this.#context.store.instances.get(instanceId)
       if (record && record.state !== 'Terminated') continue
-      // An exited instance whose record ended this tick is only being cleared; a process that no
+      // The provider was read at the start of the tick: an instance whose own removal ended since
+      // then is already gone, not an orphan.
+      if (record?.terminatedAtMs != null && record.terminatedAtMs >= observedAtMs) continue
+      // An exited instance whose record ended earlier is only being cleared; a process that no
       // record knows, or one still running after its record ended, is a real orphan.
       if (record === undefined || seen.state === 'running') {
         this.#context.log.warn('instance.orphan-terminated', { instanceId })

@@ -14,6 +14,7 @@ import { ORIGINAL_HOST_HEADER } from '../host-header.ts'
 import { AuthFailure } from '../signature/auth-failure.ts'
 import type { SignatureCheck, SignatureVerifier } from '../signature/verify.ts'
 import { type EssAction, type EssContext, isReadOnlyAction } from './action.ts'
+import { alarmActions } from './actions/alarms.ts'
 import { attachmentActions } from './actions/attachments.ts'
 import { scalingActivityActions } from './actions/scaling-activities.ts'
 import { scalingConfigurationActions } from './actions/scaling-configurations.ts'
@@ -59,6 +60,7 @@ export const ESS_ACTIONS: readonly EssAction[] = [
   ...scalingInstanceActions,
   ...scalingActivityActions,
   ...scheduledTaskActions,
+  ...alarmActions,
   ...attachmentActions,
 ]
 

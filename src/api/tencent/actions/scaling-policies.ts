@@ -1,14 +1,19 @@
 /**
  * Scaling policies as Billow rules: Create/Modify/Delete/DescribeScalingPolicies and
  * ExecuteScalingPolicy (which honours the group's cooldown only when HonorCooldown is true).
- * A Tencent SIMPLE policy carries its alarm (MetricAlarm); Billow has no alarm engine yet, so the
- * alarm is checked for form and not kept (docs/api-tencent.md).
+ * A Tencent SIMPLE policy carries its alarm (MetricAlarm): Billow keeps it as an alarm of the
+ * policy's group, named after the rule, that executes the rule; Create/Modify/Delete keep the two
+ * in step and DescribeScalingPolicies reads MetricAlarm back from the alarm (docs/api-tencent.md).
  */
 import { z } from 'zod'
+import type { Alarm, Comparison } from '../../../core/alarms/alarm.ts'
+import { BillowError } from '../../../core/errors.ts'
 import type { ScalingGroupId } from '../../../core/ids.ts'
+import type { Statistic } from '../../../core/metrics/metric.ts'
 import type { AdjustmentType } from '../../../core/types.ts'
+import type { AlarmInput } from '../../../service/alarms.ts'
 import type { RuleView } from '../../../service/rules.ts'
-import { type TencentAction, tencentAction } from '../action.ts'
+import { type TencentAction, type TencentContext, tencentAction } from '../action.ts'
 import { filters, id, ignore, integer, page, paging, passes, readFilters, text } from '../param-types.ts'
 
 const ADJUSTMENT_MAX = 10_000
@@ -51,6 +56,82 @@ const metricAlarm = z.strictObject({
   PreciseThreshold: z.number().min(0).max(1_000_000_000).optional(),
 })
 
+type MetricAlarm = z.output<typeof metricAlarm>
+type TencentComparison = MetricAlarm['ComparisonOperator']
+type TencentMetric = MetricAlarm['MetricName']
+type TencentStatistic = NonNullable<MetricAlarm['Statistic']>
+
+/** Tencent's comparisons Billow evaluates; EQUAL_TO and NOT_EQUAL_TO are refused. */
+const COMPARISONS: Partial<Record<TencentComparison, Comparison>> = {
+  GREATER_THAN: '>',
+  GREATER_THAN_OR_EQUAL_TO: '>=',
+  LESS_THAN: '<',
+  LESS_THAN_OR_EQUAL_TO: '<=',
+}
+/** Tencent's metrics Billow measures (built-in metrics); the traffic metrics are refused. */
+const METRICS: Partial<Record<TencentMetric, string>> = {
+  CPU_UTILIZATION: 'CpuUtilization',
+  MEM_UTILIZATION: 'MemoryUtilization',
+  TCP_CURR_ESTAB: 'ActiveConnections',
+}
+const STATISTICS: Readonly<Record<TencentStatistic, Statistic>> = {
+  AVERAGE: 'Average',
+  MAXIMUM: 'Maximum',
+  MINIMUM: 'Minimum',
+}
+const reverse = <K extends string, V extends string>(record: Partial<Record<K, V>>) =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [value, key])) as Partial<Record<V, K>>
+const TENCENT_COMPARISONS = reverse(COMPARISONS)
+const TENCENT_METRICS = reverse(METRICS)
+const TENCENT_STATISTICS = reverse(STATISTICS)
+
+/** The alarm that carries a policy's MetricAlarm is named after the policy's rule. */
+const alarmName = (ruleId: string) => `scaling-policy-${ruleId}`
+
+const refuse = (field: string, message: string): never => {
+  throw new BillowError('InvalidParameterValue', `MetricAlarm.${field}: ${message}`, { field: `MetricAlarm.${field}` })
+}
+
+function alarmSpec(alarm: MetricAlarm): Pick<AlarmInput, 'conditions' | 'periodSeconds' | 'evaluationCount'> {
+  const comparison =
+    COMPARISONS[alarm.ComparisonOperator] ??
+    refuse('ComparisonOperator', `${alarm.ComparisonOperator} is not supported`)
+  const metric =
+    METRICS[alarm.MetricName] ?? refuse('MetricName', `${alarm.MetricName} is not a metric Billow measures`)
+  return {
+    conditions: [
+      {
+        id: 'm1',
+        metric: { kind: 'Builtin', name: metric },
+        statistic: STATISTICS[alarm.Statistic ?? 'AVERAGE'],
+        comparison,
+        threshold: alarm.PreciseThreshold ?? alarm.Threshold,
+      },
+    ],
+    periodSeconds: alarm.Period,
+    evaluationCount: alarm.ContinuousTime,
+  }
+}
+
+function tencentMetricAlarm(alarm: Alarm) {
+  const condition = alarm.conditions[0]
+  if (condition?.metric.kind !== 'Builtin') return undefined
+  return {
+    ComparisonOperator: TENCENT_COMPARISONS[condition.comparison],
+    MetricName: TENCENT_METRICS[condition.metric.name as keyof typeof TENCENT_METRICS],
+    Threshold: Math.round(condition.threshold),
+    PreciseThreshold: condition.threshold,
+    Period: alarm.periodSeconds,
+    ContinuousTime: alarm.evaluationCount,
+    Statistic: TENCENT_STATISTICS[condition.statistic as keyof typeof TENCENT_STATISTICS],
+  }
+}
+
+async function policyAlarm(context: TencentContext, rule: RuleView): Promise<Alarm | undefined> {
+  const alarms = await context.services.alarms.list({ groupId: rule.groupId })
+  return alarms.find((alarm) => alarm.name === alarmName(rule.id) && alarm.ownerRuleId === null)
+}
+
 /** Only SIMPLE policies exist in Billow so far; TARGET_TRACKING is refused, not half-done. */
 const policyType = z.literal('SIMPLE', { error: 'only SIMPLE is supported' })
 
@@ -69,7 +150,7 @@ const policyFields = {
   ]),
 }
 
-const tencentPolicy = (rule: RuleView) => ({
+const tencentPolicy = (rule: RuleView, alarm: Alarm | undefined) => ({
   AutoScalingGroupId: rule.groupId,
   AutoScalingPolicyId: rule.id,
   ScalingPolicyType: 'SIMPLE',
@@ -78,7 +159,7 @@ const tencentPolicy = (rule: RuleView) => ({
   AdjustmentValue: rule.adjustmentValue,
   Cooldown: rule.cooldownSeconds ?? undefined,
   NotificationUserGroupIds: [],
-  MetricAlarms: [],
+  MetricAlarm: alarm ? tencentMetricAlarm(alarm) : undefined,
 })
 
 export const scalingPolicyActions: readonly TencentAction[] = [
@@ -92,6 +173,7 @@ export const scalingPolicyActions: readonly TencentAction[] = [
     }),
     errors: { NameConflict: 'InvalidParameterValue.ScalingPolicyNameDuplicate' },
     async handle(params, context) {
+      const spec = params.MetricAlarm ? alarmSpec(params.MetricAlarm) : undefined
       const rule = await context.services.rules.create({
         groupId: params.AutoScalingGroupId as ScalingGroupId,
         name: params.ScalingPolicyName,
@@ -99,6 +181,21 @@ export const scalingPolicyActions: readonly TencentAction[] = [
         adjustmentValue: params.AdjustmentValue ?? 0,
         cooldownSeconds: params.Cooldown ?? null,
       })
+      if (spec) {
+        try {
+          await context.services.alarms.create({
+            groupId: rule.groupId,
+            name: alarmName(rule.id),
+            description: `MetricAlarm of scaling policy ${rule.name}`,
+            ...spec,
+            actions: [rule.id],
+          })
+        } catch (error) {
+          // No policy without its alarm: undo the rule.
+          await context.services.rules.remove(rule.id)
+          throw error
+        }
+      }
       return { AutoScalingPolicyId: rule.id }
     },
   }),
@@ -107,7 +204,22 @@ export const scalingPolicyActions: readonly TencentAction[] = [
     name: 'ModifyScalingPolicy',
     params: z.strictObject({ AutoScalingPolicyId: id, ...policyFields }),
     async handle(params, context) {
-      await context.services.rules.modify(params.AutoScalingPolicyId, {
+      const spec = params.MetricAlarm ? alarmSpec(params.MetricAlarm) : undefined
+      const current = await context.services.rules.get(params.AutoScalingPolicyId)
+      if (spec) {
+        const alarm = await policyAlarm(context, current)
+        if (alarm) await context.services.alarms.modify(alarm.id, spec)
+        else {
+          await context.services.alarms.create({
+            groupId: current.groupId,
+            name: alarmName(current.id),
+            description: `MetricAlarm of scaling policy ${current.name}`,
+            ...spec,
+            actions: [current.id],
+          })
+        }
+      }
+      await context.services.rules.modify(current.id, {
         name: params.ScalingPolicyName,
         adjustmentType: params.AdjustmentType ? ADJUSTMENT_TYPES[params.AdjustmentType] : undefined,
         adjustmentValue: params.AdjustmentValue,
@@ -121,7 +233,10 @@ export const scalingPolicyActions: readonly TencentAction[] = [
     name: 'DeleteScalingPolicy',
     params: z.strictObject({ AutoScalingPolicyId: id }),
     async handle(params, context) {
-      await context.services.rules.remove(params.AutoScalingPolicyId)
+      const rule = await context.services.rules.get(params.AutoScalingPolicyId)
+      const alarm = await policyAlarm(context, rule)
+      if (alarm) await context.services.alarms.remove(alarm.id)
+      await context.services.rules.remove(rule.id)
       return {}
     },
   }),
@@ -149,7 +264,15 @@ export const scalingPolicyActions: readonly TencentAction[] = [
           passes(selected, 'scaling-policy-type', 'SIMPLE'),
       )
       const { items, TotalCount } = page(rules, params)
-      return { TotalCount, ScalingPolicySet: items.map(tencentPolicy) }
+      const alarms = new Map(
+        (await context.services.alarms.list({}))
+          .filter((alarm) => alarm.ownerRuleId === null)
+          .map((alarm) => [alarm.name, alarm] as const),
+      )
+      return {
+        TotalCount,
+        ScalingPolicySet: items.map((rule) => tencentPolicy(rule, alarms.get(alarmName(rule.id)))),
+      }
     },
   }),
 
