@@ -155,4 +155,7 @@ test('/metrics: the Prometheus text format, behind the bearer token', async () =
   assert.equal(answer.status, 200)
   assert.match(answer.text, /# TYPE billow_scaling_groups gauge/)
   assert.match(answer.text, /billow_instances\{state="InService"\}/)
+  for (const status of ['Queued', 'InProgress', 'Successful', 'Warning', 'Failed', 'Rejected']) {
+    assert.match(answer.text, new RegExp(`billow_activities\\{status="${status}"\\} \\d+`), `activities ${status}`)
+  }
 })

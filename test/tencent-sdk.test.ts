@@ -235,6 +235,145 @@ describe('Tencent AS through tencentcloud-sdk-nodejs (TC3-HMAC-SHA256)', () => {
     await as.DeleteLaunchConfiguration({ LaunchConfigurationId: lcId as string })
   })
 
+  test('a policy with MetricAlarm keeps an alarm: create, describe, modify, delete, refusals', async () => {
+    const as = client()
+    const { LaunchConfigurationId: lcId } = await as.CreateLaunchConfiguration({
+      LaunchConfigurationName: 'alarmed',
+      ImageId: 'demo-app',
+    })
+    const { AutoScalingGroupId: groupId } = await as.CreateAutoScalingGroup({
+      AutoScalingGroupName: 'alarmed',
+      LaunchConfigurationId: lcId as string,
+      MinSize: 0,
+      MaxSize: 4,
+      VpcId: 'vpc-1',
+    })
+    const { AutoScalingPolicyId: policyId } = await as.CreateScalingPolicy({
+      AutoScalingGroupId: groupId as string,
+      ScalingPolicyName: 'cpu-out',
+      AdjustmentType: 'CHANGE_IN_CAPACITY',
+      AdjustmentValue: 1,
+      MetricAlarm: {
+        ComparisonOperator: 'GREATER_THAN',
+        MetricName: 'CPU_UTILIZATION',
+        Threshold: 80,
+        Period: 60,
+        ContinuousTime: 3,
+        Statistic: 'MAXIMUM',
+      },
+    })
+    const { AutoScalingPolicyId: plainId } = await as.CreateScalingPolicy({
+      AutoScalingGroupId: groupId as string,
+      ScalingPolicyName: 'plain',
+      AdjustmentValue: -1,
+    })
+    const policies: Answer = await as.DescribeScalingPolicies({
+      Filters: [{ Name: 'auto-scaling-group-id', Values: [groupId as string] }],
+    })
+    const byId = (id: string) => policies.ScalingPolicySet.find((policy: Answer) => policy.AutoScalingPolicyId === id)
+    assert.deepEqual(
+      [
+        byId(policyId as string).MetricAlarm.ComparisonOperator,
+        byId(policyId as string).MetricAlarm.MetricName,
+        byId(policyId as string).MetricAlarm.Threshold,
+        byId(policyId as string).MetricAlarm.Period,
+        byId(policyId as string).MetricAlarm.ContinuousTime,
+        byId(policyId as string).MetricAlarm.Statistic,
+      ],
+      ['GREATER_THAN', 'CPU_UTILIZATION', 80, 60, 3, 'MAXIMUM'],
+    )
+    assert.equal(byId(plainId as string).MetricAlarm, undefined)
+
+    await as.ModifyScalingPolicy({
+      AutoScalingPolicyId: policyId as string,
+      MetricAlarm: {
+        ComparisonOperator: 'LESS_THAN',
+        MetricName: 'MEM_UTILIZATION',
+        Threshold: 20,
+        Period: 300,
+        ContinuousTime: 2,
+      },
+    })
+    // A policy without an alarm gets one when modified with MetricAlarm.
+    await as.ModifyScalingPolicy({
+      AutoScalingPolicyId: plainId as string,
+      MetricAlarm: {
+        ComparisonOperator: 'LESS_THAN_OR_EQUAL_TO',
+        MetricName: 'CPU_UTILIZATION',
+        Threshold: 10,
+        Period: 60,
+        ContinuousTime: 1,
+      },
+    })
+    const modified: Answer = await as.DescribeScalingPolicies({
+      AutoScalingPolicyIds: [policyId as string, plainId as string],
+    })
+    const [memory, cpu] = [policyId, plainId].map(
+      (id) => modified.ScalingPolicySet.find((policy: Answer) => policy.AutoScalingPolicyId === id).MetricAlarm,
+    )
+    assert.deepEqual(
+      [
+        memory.ComparisonOperator,
+        memory.MetricName,
+        memory.Threshold,
+        memory.Period,
+        memory.ContinuousTime,
+        memory.Statistic,
+      ],
+      ['LESS_THAN', 'MEM_UTILIZATION', 20, 300, 2, 'AVERAGE'],
+    )
+    assert.deepEqual([cpu.ComparisonOperator, cpu.Threshold], ['LESS_THAN_OR_EQUAL_TO', 10])
+
+    // Comparisons and metrics Billow cannot evaluate are refused, and no policy is left behind.
+    assert.equal(
+      await codeOf(
+        as.CreateScalingPolicy({
+          AutoScalingGroupId: groupId as string,
+          ScalingPolicyName: 'traffic',
+          AdjustmentValue: 1,
+          MetricAlarm: {
+            ComparisonOperator: 'GREATER_THAN',
+            MetricName: 'WAN_TRAFFIC_OUT',
+            Threshold: 1,
+            Period: 60,
+            ContinuousTime: 1,
+          },
+        }),
+      ),
+      'InvalidParameterValue',
+    )
+    assert.equal(
+      await codeOf(
+        as.CreateScalingPolicy({
+          AutoScalingGroupId: groupId as string,
+          ScalingPolicyName: 'equal',
+          AdjustmentValue: 1,
+          MetricAlarm: {
+            ComparisonOperator: 'EQUAL_TO',
+            MetricName: 'CPU_UTILIZATION',
+            Threshold: 1,
+            Period: 60,
+            ContinuousTime: 1,
+          },
+        }),
+      ),
+      'InvalidParameterValue',
+    )
+    await as.DeleteScalingPolicy({ AutoScalingPolicyId: policyId as string })
+    await as.DeleteScalingPolicy({ AutoScalingPolicyId: plainId as string })
+    const left: Answer = await as.DescribeScalingPolicies({
+      Filters: [{ Name: 'auto-scaling-group-id', Values: [groupId as string] }],
+      Limit: 50,
+    })
+    assert.equal(left.TotalCount, 0)
+    assert.equal(
+      await codeOf(as.ExecuteScalingPolicy({ AutoScalingPolicyId: policyId as string })),
+      'ResourceNotFound.ScalingPolicyNotFound',
+    )
+    await as.DeleteAutoScalingGroup({ AutoScalingGroupId: groupId as string })
+    await as.DeleteLaunchConfiguration({ LaunchConfigurationId: lcId as string })
+  })
+
   test('scheduled actions: create, modify, describe, delete', async () => {
     const as = client()
     const { LaunchConfigurationId: lcId } = await as.CreateLaunchConfiguration({

@@ -84,6 +84,8 @@ export interface Collections {
   }
   readonly activities: RecordTable<Activity, ActivityId> & {
     list(filter: ActivityFilter): Promise<readonly Activity[]>
+    /** How many activities have this status, counted without reading them. */
+    countWithStatus(status: ActivityStatus): Promise<number>
   }
   readonly tokens: RecordTable<ApiToken, TokenId> & {
     list(): Promise<readonly ApiToken[]>

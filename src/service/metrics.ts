@@ -149,8 +149,8 @@ export function metricService(context: ServiceContext) {
       const instancesByState: Record<string, number> = {}
       for (const instance of instances) instancesByState[instance.state] = (instancesByState[instance.state] ?? 0) + 1
       const activitiesByStatus: Record<string, number> = {}
-      for (const status of ['Queued', 'InProgress'] as const) {
-        activitiesByStatus[status] = (await store.activities.list({ statuses: [status] })).length
+      for (const status of ['Queued', 'InProgress', 'Successful', 'Warning', 'Failed', 'Rejected'] as const) {
+        activitiesByStatus[status] = await store.activities.countWithStatus(status)
       }
       const alarms = (await store.alarms.list({})).map((alarm) => ({
         id: alarm.id,

@@ -1,6 +1,6 @@
 /**
  * GET /metrics: Billow's own figures in the Prometheus text format (prom-client), for a
- * Prometheus that watches the autoscaler itself: groups, instances by state, open activities by
+ * Prometheus that watches the autoscaler itself: groups, instances by state, activities by
  * status, alarm states (1 for the current state), balancer traffic per group. A new registry per
  * scrape: the figures are read from the store, which is the truth, not counted in memory.
  *
@@ -25,8 +25,8 @@ export async function prometheusText(services: Services): Promise<{ contentType:
     instances.set({ state }, overview.instancesByState[state] ?? 0)
   }
   const activities = new Gauge({
-    name: 'billow_activities_open',
-    help: 'Activities queued or in progress',
+    name: 'billow_activities',
+    help: 'Scaling activities by status: queued, in progress, and every one finished so far',
     labelNames: ['status'],
     registers: [registry],
   })

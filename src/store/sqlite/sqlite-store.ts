@@ -103,6 +103,7 @@ function collections(db: Executor): Collections {
       findByClientToken: async (clientToken: string) => (await instances.where({ client_token: clientToken }))[0],
     }),
     activities: Object.assign(activities, {
+      countWithStatus: (status: string) => activities.count({ status }),
       list: (filter: {
         groupId?: ScalingGroupId
         statuses?: readonly string[]
