@@ -10,8 +10,8 @@
  */
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
 import { after, test } from 'node:test'
+import { freePort } from './support/processes.ts'
 import {
   activitiesOf,
   createDemoGroup,
@@ -30,17 +30,6 @@ const LOAD_MS_MAX = 180_000
 
 const lab = new ServerLab()
 after(() => lab.dispose())
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** Keeps LOAD_CONCURRENCY /burn requests in flight until stopped (or LOAD_MS_MAX passes). */
 function startLoad(port: number): { stop: () => Promise<number> } {

@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { findHaproxy } from '../src/balancers/haproxy/find-haproxy.ts'
+import { freePort } from './support/processes.ts'
 import {
   activitiesOf,
   createDemoGroup,
@@ -32,17 +32,6 @@ const REQUEST_TIMEOUT_MS = 10_000
 
 const lab = new ServerLab()
 after(() => lab.dispose())
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** A steady stream of GETs over keep-alive connections, counting every failure with its reason. */
 class SteadyClient {
