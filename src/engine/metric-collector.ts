@@ -9,7 +9,7 @@
  */
 
 import { DEFAULT_INSTANCE_TYPES } from '../core/cloud-instance-types.ts'
-import type { ScalingGroupId } from '../core/ids.ts'
+import type { LoadBalancerId, ScalingGroupId } from '../core/ids.ts'
 import type { LoadBalancerStats } from '../core/load-balancer.ts'
 import { BUILTIN_NAMESPACE, type BuiltinMetricName, type MetricPoint } from '../core/metrics/metric.ts'
 import { type Instance, isLive, type ScalingGroup } from '../core/types.ts'
@@ -128,10 +128,10 @@ export class MetricCollector {
     return points
   }
 
-  async #stats(loadBalancerId: string, cache: Map<string, LoadBalancerStats | null>) {
+  async #stats(loadBalancerId: LoadBalancerId, cache: Map<string, LoadBalancerStats | null>) {
     if (cache.has(loadBalancerId)) return cache.get(loadBalancerId) ?? null
     let stats: LoadBalancerStats | null = null
-    const record = await this.#context.store.loadBalancers.get(loadBalancerId as never)
+    const record = await this.#context.store.loadBalancers.get(loadBalancerId)
     const balancer = record ? this.#context.balancers[record.driver] : undefined
     if (record && balancer) {
       try {

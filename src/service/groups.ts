@@ -274,10 +274,9 @@ function validateZones(zones: readonly Zone[]): void {
     return subnet
   })
   if (new Set(zones.map((zone) => zone.zoneId)).size !== zones.length) invalid('zones', 'names a zone twice')
-  for (let a = 0; a < parsed.length; a += 1) {
-    for (let b = a + 1; b < parsed.length; b += 1) {
-      if (subnetsOverlap(parsed[a] as never, parsed[b] as never))
-        invalid(`zones.${b}.subnet`, `overlaps zone ${zones[a]?.zoneId}`)
+  for (const [a, first] of parsed.entries()) {
+    for (const [b, second] of parsed.entries()) {
+      if (b > a && subnetsOverlap(first, second)) invalid(`zones.${b}.subnet`, `overlaps zone ${zones[a]?.zoneId}`)
     }
   }
 }

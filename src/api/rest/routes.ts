@@ -309,7 +309,12 @@ export function restRoutes(services: Services): Route[] {
       summary: 'Run a standalone instance',
       status: 201,
       body: s.runInstanceBody,
-      handle: ({ body }) => services.instances.run({ ...body } as never),
+      handle: ({ body }) =>
+        services.instances.run({
+          imageId: body.imageId as ImageId | undefined,
+          launchConfigurationId: body.launchConfigurationId as LaunchConfigurationId | undefined,
+          instanceType: body.instanceType,
+        }),
     }),
     route({
       method: 'get',
